@@ -1,0 +1,275 @@
+"""Ingest: stream files into the store in committed batches.
+
+A batch is read, normalised, pseudonymised, segmented and written in one
+transaction, so a crash loses no committed batch and leaves no half batch.
+A user error (a bad row without ``--skip-bad``) removes what this run added,
+so a failed ingest leaves the store as it was. Post ids already stored are
+skipped: ingesting the same file twice adds nothing.
+
+Example:
+    >>> from heard.store import Store
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.jsonl").write_text('{"id": "1", "text": "me too"}\\n')
+    >>> with Store.open(folder / "c.duckdb") as store:
+    ...     ingest([folder / "a.jsonl"], store).added
+    1
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from heard.errors import HeardError, InputError
+from heard.ingest.columns import ColumnMap
+from heard.ingest.platforms import Draft, RowError, detect_platform, meta_json, normalise
+from heard.ingest.readers import BadRow, Row, read_records
+from heard.records import Post
+from heard.segment import segment_text
+from heard.store import PseudonymKey, Store
+
+DEFAULT_BATCH = 5_000
+DEFAULT_MAX_CHARS = 100_000
+
+
+@dataclass
+class FileSummary:
+    """Counts for one input file."""
+
+    path: str
+    platform: str = ""
+    read: int = 0
+    added: int = 0
+    already_stored: int = 0
+    duplicates_in_input: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did, file by file."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    rejects_path: str | None = None
+    threads_resolved: int = 0
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def already_stored(self) -> int:
+        return sum(f.already_stored + f.duplicates_in_input for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "added": self.added,
+            "already_stored": self.already_stored,
+            "rejected": self.rejected,
+            "rejects_path": self.rejects_path,
+            "files": [vars(f) for f in self.files],
+        }
+
+
+class _Rejects:
+    """The rejects file, created on the first bad row (mode 0600: rows hold post text)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: TextIO | None = None
+
+    def write(self, source: str, line: int, error: str, raw: str) -> None:
+        if self._fh is None:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._fh = os.fdopen(fd, "a", encoding="utf-8")
+        self._fh.write(json.dumps({"source": source, "line": line, "error": error, "raw": raw}, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _drafts(
+    path: Path,
+    columns: ColumnMap,
+    encoding: str,
+    max_chars: int,
+    summary: FileSummary,
+) -> Iterator[tuple[int, Draft] | BadRow]:
+    """Rows of one file as drafts (or bad rows), platform detected on the first record."""
+    platform: str | None = None
+    resolved: ColumnMap | None = None
+    for item in read_records(path, encoding):
+        if isinstance(item, BadRow):
+            yield item
+            continue
+        assert isinstance(item, Row)
+        record = item.record
+        if platform is None:
+            platform = detect_platform(record)
+            summary.platform = platform
+            if platform == "generic":
+                resolved = columns.resolve(list(record.keys()), str(path))
+        try:
+            draft = normalise(platform, record, resolved)
+        except RowError as exc:
+            yield BadRow(item.line, exc.expected, exc.found, exc.fix, _raw_record(record))
+            continue
+        if len(draft.text) > max_chars:
+            yield BadRow(
+                item.line,
+                f"expected a post of at most {max_chars:,} characters",
+                f"found {len(draft.text):,}",
+                "split the document into smaller files, raise the limit with --max-chars, or pass --skip-bad",
+                _raw_record(record)[:2000],
+            )
+            continue
+        if "\x00" in draft.text:
+            yield BadRow(item.line, "expected text without NUL bytes", "found a NUL character in the text", "remove it, or pass --skip-bad", "")
+            continue
+        yield item.line, draft
+
+
+def _raw_record(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, default=str)
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    store: Store,
+    *,
+    columns: ColumnMap | None = None,
+    skip_bad: bool = False,
+    rejects_path: str | Path | None = None,
+    encoding: str = "utf-8",
+    batch_size: int = DEFAULT_BATCH,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    progress: Callable[[IngestSummary], None] | None = None,
+) -> IngestSummary:
+    """Ingest posts from ``paths`` into ``store``.
+
+    Args:
+        paths: files (JSONL, JSON, CSV/TSV, Parquet, .txt/.md) or folders of .txt/.md.
+        store: an open, writable store.
+        columns: column names for generic files (unset fields are sniffed).
+        skip_bad: set bad rows aside in ``rejects_path`` instead of stopping.
+        rejects_path: where bad rows go (default: ``<store>.rejects.jsonl``).
+        encoding: text encoding of the inputs.
+        batch_size: posts per committed transaction.
+        max_chars: longest post accepted.
+        progress: called after every committed batch.
+
+    Raises:
+        InputError: a bad row (without ``skip_bad``), an empty file, or no text
+            column; the posts this run had added are removed again.
+    """
+    columns = columns or ColumnMap()
+    summary = IngestSummary()
+    key = PseudonymKey.for_store(store.path, store.count("posts") > 0) if store.path else PseudonymKey(os.urandom(32))
+    if rejects_path is None and store.path is not None:
+        rejects_path = store.path.with_name(store.path.name + ".rejects.jsonl")
+    rejects = _Rejects(Path(rejects_path)) if skip_bad and rejects_path else None
+    run_id = store.start_run("ingest", {"files": [str(p) for p in paths]})
+    try:
+        for raw_path in paths:
+            path = Path(raw_path)
+            file_summary = FileSummary(str(path))
+            summary.files.append(file_summary)
+            _ingest_file(path, store, key, columns, rejects, encoding, batch_size, max_chars, file_summary, summary, run_id, progress)
+            if file_summary.read == 0 and file_summary.rejected == 0:
+                raise InputError(str(path), "expected at least one post", "found only blank lines", "check the file or the export")
+        summary.threads_resolved = store.resolve_thread_roots()
+    except HeardError as exc:
+        # A user error: take back what this run added, so the store is as it was.
+        store.remove_run_posts(run_id)
+        store.finish_run(run_id, "failed", {"error": type(exc).__name__, **summary.to_dict()})
+        raise
+    except BaseException as exc:
+        # A crash or an interrupt: committed batches stay (re-running skips them).
+        store.finish_run(run_id, "failed", {"error": type(exc).__name__, **summary.to_dict()})
+        raise
+    finally:
+        if rejects is not None:
+            rejects.close()
+            if rejects._fh is not None:
+                summary.rejects_path = str(rejects.path)
+    store.finish_run(run_id, "ok", summary.to_dict())
+    return summary
+
+
+def _ingest_file(
+    path: Path,
+    store: Store,
+    key: PseudonymKey,
+    columns: ColumnMap,
+    rejects: _Rejects | None,
+    encoding: str,
+    batch_size: int,
+    max_chars: int,
+    file_summary: FileSummary,
+    summary: IngestSummary,
+    run_id: int,
+    progress: Callable[[IngestSummary], None] | None,
+) -> None:
+    batch: dict[str, Draft] = {}
+
+    def flush() -> None:
+        if not batch:
+            return
+        stored = store.existing_ids(list(batch))
+        posts: list[Post] = []
+        for draft in batch.values():
+            if draft.id in stored:
+                file_summary.already_stored += 1
+                continue
+            posts.append(
+                Post(
+                    id=draft.id,
+                    text=draft.text,
+                    platform=draft.platform,
+                    author=key.pseudonymise(draft.author),
+                    created_at=draft.created_at,
+                    parent_id=draft.parent_id,
+                    thread_root=draft.thread_root,
+                    source=path.name,
+                    meta=meta_json(draft.meta),
+                )
+            )
+        units = [u for p in posts for u in segment_text(p.text, post_id=p.id, long_form=True if p.platform == "document" else None)]
+        store.add_posts(posts, units, run_id=run_id)
+        file_summary.added += len(posts)
+        batch.clear()
+        if progress is not None:
+            progress(summary)
+
+    for item in _drafts(path, columns, encoding, max_chars, file_summary):
+        if isinstance(item, BadRow):
+            if rejects is None:
+                raise InputError(str(path), item.expected, item.found, item.fix, line=item.line)
+            file_summary.rejected += 1
+            rejects.write(str(path), item.line, f"{item.expected}, {item.found}", item.raw)
+            continue
+        _, draft = item
+        file_summary.read += 1
+        if draft.id in batch:
+            # A duplicate further away is caught as "already stored" by the next batch.
+            file_summary.duplicates_in_input += 1
+            continue
+        batch[draft.id] = draft
+        if len(batch) >= batch_size:
+            flush()
+    flush()

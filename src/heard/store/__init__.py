@@ -1,0 +1,18 @@
+"""The store: one DuckDB file holding posts, units, labels and runs.
+
+The schema evolves through numbered SQL migrations in ``migrations/``, each
+recorded in the ``schema_migrations`` table. Only the driver process writes.
+
+Example:
+    >>> from heard.store import Store
+    >>> with Store.open("corpus.duckdb") as store:          # doctest: +SKIP
+    ...     store.count("posts")
+    0
+"""
+
+from __future__ import annotations
+
+from heard.store.database import Store, TABLES
+from heard.store.keys import PseudonymKey
+
+__all__ = ["Store", "PseudonymKey", "TABLES"]

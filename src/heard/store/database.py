@@ -1,0 +1,382 @@
+"""The DuckDB store: connection, migrations, and the writes heard makes.
+
+Example:
+    >>> with Store.open(":memory:") as store:
+    ...     store.count("posts")
+    0
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from heard.errors import StoreError
+from heard.records import Label, Post, Unit
+
+TABLES: dict[str, str] = {
+    "posts": "one row per post: id, text, author (pseudonym), created_at (UTC), parent_id, thread_root, platform, source, meta (JSON)",
+    "units": "spans of posts that get one label each: post_id, seq, text, voice (own/quoted), start_char, end_char, hash",
+    "labels": "codebook labels keyed by unit hash and model version: act, stance, abusive, voice, frame, discloser, centres, scores",
+    "runs": "one row per command that changed the store: command, started_at, finished_at, status, details",
+    "schema_migrations": "migrations applied to this file: version, name, applied_at",
+    "labelled_units (view)": "units joined with their labels and posts, one row per (unit, model)",
+}
+"""The documented tables, for ``heard sql`` users."""
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+_POST_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("text", pa.string()),
+        ("author", pa.string()),
+        ("created_at", pa.timestamp("us")),
+        ("parent_id", pa.string()),
+        ("thread_root", pa.string()),
+        ("platform", pa.string()),
+        ("source", pa.string()),
+        ("meta", pa.string()),
+    ]
+)
+_UNIT_SCHEMA = pa.schema(
+    [
+        ("post_id", pa.string()),
+        ("seq", pa.int32()),
+        ("text", pa.string()),
+        ("voice", pa.string()),
+        ("start_char", pa.int32()),
+        ("end_char", pa.int32()),
+        ("hash", pa.string()),
+    ]
+)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """The bundled migrations as (version, name, sql), in order."""
+    folder = resources.files("heard.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _utc_naive(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """One DuckDB file with heard's schema.
+
+    Use :meth:`open`, which applies pending migrations, as a context manager.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+        self.con = con
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
+        """Open (and migrate) the store at ``path``; ``":memory:"`` gives a throwaway one.
+
+        Raises:
+            StoreError: the file is not a DuckDB database, is locked by another
+                process, is missing with ``create=False``, or was made by a newer heard.
+        """
+        if str(path) == ":memory:":
+            store = cls(duckdb.connect(":memory:"), None)
+            store.migrate()
+            return store
+        db_path = Path(path)
+        if not db_path.exists() and (read_only or not create):
+            raise StoreError(
+                f"{db_path}: expected a heard store, found no such file. "
+                "Fix: check the path, or create one with `heard ingest FILE --db "
+                f"{db_path}`"
+            )
+        if not db_path.parent.exists():
+            raise StoreError(
+                f"{db_path}: expected an existing folder for the store, found none at {db_path.parent}. "
+                "Fix: create the folder first"
+            )
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{db_path}: could not open as a DuckDB store ({_first_line(exc)}). {_open_fix(exc)}") from None
+        store = cls(con, db_path)
+        if read_only:
+            store._check_version()
+        else:
+            store.migrate()
+        return store
+
+    def close(self) -> None:
+        """Close the connection (committed data is already on disk)."""
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- migrations ----------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The highest migration applied to this file (0 for a new file)."""
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or exists[0] == 0:
+            return 0
+        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self) -> int:
+        current = self.schema_version()
+        known = max(v for v, _, _ in _migrations())
+        if current > known:
+            raise StoreError(
+                f"{self.path}: expected a store of schema version {known} or older, found version {current}. "
+                "Fix: upgrade heard (`pip install -U heard`)"
+            )
+        return current
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        current = self._check_version()
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        applied = []
+        for version, name, sql in _migrations():
+            if version <= current:
+                continue
+            with self.transaction():
+                self.con.execute(sql)
+                self.con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [version, name, datetime.now(timezone.utc).replace(tzinfo=None)],
+                )
+            applied.append(version)
+        return applied
+
+    # -- transactions and runs -----------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def start_run(self, command: str, details: dict[str, Any] | None = None) -> int:
+        """Record that ``command`` started; return the run id."""
+        row = self.con.execute(
+            "INSERT INTO runs (command, started_at, status, details) VALUES (?, ?, 'running', ?) RETURNING id",
+            [command, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(details or {})],
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def finish_run(self, run_id: int, status: str, details: dict[str, Any]) -> None:
+        """Record how run ``run_id`` ended (``ok`` or ``failed``) with its counts."""
+        self.con.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, details = ? WHERE id = ?",
+            [datetime.now(timezone.utc).replace(tzinfo=None), status, json.dumps(details), run_id],
+        )
+
+    # -- posts and units -------------------------------------------------------------
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """The subset of ``ids`` already stored."""
+        if not ids:
+            return set()
+        probe = pa.table({"id": pa.array(list(ids), pa.string())})
+        self.con.register("_probe_ids", probe)
+        try:
+            rows = self.con.execute("SELECT p.id FROM posts p JOIN _probe_ids USING (id)").fetchall()
+        finally:
+            self.con.unregister("_probe_ids")
+        return {r[0] for r in rows}
+
+    def add_posts(self, posts: Sequence[Post], units: Sequence[Unit], run_id: int | None = None) -> None:
+        """Insert new posts and their units in one transaction.
+
+        The caller passes only posts not yet stored (see :meth:`existing_ids`);
+        a post id already present is ignored rather than duplicated.
+        """
+        if not posts:
+            return
+        post_table = pa.Table.from_pydict(
+            {
+                "id": [p.id for p in posts],
+                "text": [p.text for p in posts],
+                "author": [p.author for p in posts],
+                "created_at": [_utc_naive(p.created_at) for p in posts],
+                "parent_id": [p.parent_id for p in posts],
+                "thread_root": [p.thread_root for p in posts],
+                "platform": [p.platform for p in posts],
+                "source": [p.source for p in posts],
+                "meta": [p.meta for p in posts],
+            },
+            schema=_POST_SCHEMA,
+        )
+        unit_table = pa.Table.from_pydict(
+            {
+                "post_id": [u.post_id for u in units],
+                "seq": [u.seq for u in units],
+                "text": [u.text for u in units],
+                "voice": [u.voice for u in units],
+                "start_char": [u.start for u in units],
+                "end_char": [u.end for u in units],
+                "hash": [u.hash for u in units],
+            },
+            schema=_UNIT_SCHEMA,
+        )
+        self.con.register("_new_posts", post_table)
+        self.con.register("_new_units", unit_table)
+        try:
+            with self.transaction():
+                self.con.execute(
+                    "INSERT OR IGNORE INTO posts (id, text, author, created_at, parent_id, thread_root, "
+                    "platform, source, meta, run_id) SELECT id, text, author, created_at, parent_id, "
+                    "thread_root, platform, source, meta::JSON, ? FROM _new_posts",
+                    [run_id],
+                )
+                self.con.execute("INSERT OR IGNORE INTO units SELECT * FROM _new_units")
+        finally:
+            self.con.unregister("_new_posts")
+            self.con.unregister("_new_units")
+
+    def remove_run_posts(self, run_id: int) -> int:
+        """Delete the posts (and their units) that ingest run ``run_id`` added; return how many."""
+        with self.transaction():
+            self.con.execute("DELETE FROM units WHERE post_id IN (SELECT id FROM posts WHERE run_id = ?)", [run_id])
+            row = self.con.execute("DELETE FROM posts WHERE run_id = ? RETURNING 1", [run_id]).fetchall()
+        return len(row)
+
+    def resolve_thread_roots(self, max_rounds: int = 64) -> int:
+        """Give replies without a platform thread id the root of their parent.
+
+        Each round walks one level down the reply trees; chains deeper than
+        ``max_rounds`` and orphans (parent not in the store) keep ``NULL``,
+        which :mod:`heard.threads` resolves without recursion limits.
+        """
+        total = 0
+        for _ in range(max_rounds):
+            with self.transaction():
+                row = self.con.execute(
+                    "UPDATE posts SET thread_root = p.thread_root FROM posts p "
+                    "WHERE posts.parent_id = p.id AND posts.thread_root IS NULL AND p.thread_root IS NOT NULL"
+                ).fetchone()
+            changed = int(row[0]) if row else 0
+            total += changed
+            if changed == 0:
+                break
+        return total
+
+    # -- labels --------------------------------------------------------------------------
+    def unlabelled_units(self, model: str, batch_size: int = 2048) -> Iterator[list[tuple[str, str, str]]]:
+        """Yield batches of distinct (hash, text, voice) with no label from ``model``.
+
+        Reads the whole to-do list of hashes with one query, then fetches texts in
+        batches, so memory holds one batch of texts at a time.
+        """
+        cursor = self.con.cursor()
+        cursor.execute(
+            "SELECT u.hash, any_value(u.text), any_value(u.voice) FROM units u "
+            "ANTI JOIN (SELECT hash FROM labels WHERE model = ?) l ON l.hash = u.hash "
+            "GROUP BY u.hash ORDER BY u.hash",
+            [model],
+        )
+        try:
+            while True:
+                rows = cursor.fetchmany(batch_size)
+                if not rows:
+                    break
+                yield [(r[0], r[1], r[2]) for r in rows]
+        finally:
+            cursor.close()
+
+    def add_labels(self, model: str, hashes: Sequence[str], labels: Sequence[Label]) -> None:
+        """Store one label per unit hash for ``model`` in one transaction."""
+        table = pa.Table.from_pydict(
+            {
+                "hash": list(hashes),
+                "model": [model] * len(hashes),
+                "act": [lb.act for lb in labels],
+                "stance": [lb.stance for lb in labels],
+                "abusive": [lb.abusive for lb in labels],
+                "voice": [lb.voice for lb in labels],
+                "frame": [lb.frame for lb in labels],
+                "discloser": [lb.discloser for lb in labels],
+                "centres": [list(lb.centres) for lb in labels],
+                "scores": [json.dumps({k: round(v, 4) for k, v in lb.scores.items()}) for lb in labels],
+            }
+        )
+        self.con.register("_new_labels", table)
+        try:
+            with self.transaction():
+                self.con.execute(
+                    "INSERT OR IGNORE INTO labels (hash, model, act, stance, abusive, voice, frame, discloser, "
+                    "centres, scores) SELECT hash, model, act, stance, abusive, voice, frame, discloser, "
+                    "centres::VARCHAR[], scores::JSON FROM _new_labels"
+                )
+        finally:
+            self.con.unregister("_new_labels")
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self, table: str) -> int:
+        """Rows in one of heard's tables."""
+        if table not in {"posts", "units", "labels", "runs", "schema_migrations"}:
+            raise StoreError(f"expected one of posts, units, labels, runs, found table {table!r}")
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run ``sql`` and return (column names, rows).
+
+        Raises:
+            StoreError: the SQL failed; the message is DuckDB's first line.
+        """
+        try:
+            cursor = self.con.execute(sql, params or [])
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"expected a valid SQL query, found an error: {_first_line(exc)}. "
+                "Fix: see the tables with `heard sql --tables`"
+            ) from None
+        if cursor.description is None:
+            return [], []
+        columns = [d[0] for d in cursor.description]
+        return columns, cursor.fetchall()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _open_fix(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "lock" in text:
+        return "Fix: another process has the store open for writing; wait for it or close it"
+    if "not a valid duckdb" in text or "magic" in text:
+        return "Fix: point --db at a heard store (a DuckDB file) or at a new path"
+    return "Fix: check that the path is a DuckDB file you can read and write"
