@@ -46,7 +46,9 @@ class ColumnMap:
         for field, names in CANDIDATES.items():
             wanted = getattr(self, field)
             if wanted is not None:
-                if wanted not in available:
+                # Optional fields may be absent from a first JSONL record (a root post has
+                # no parent); :func:`check_named_seen` checks them once the file is read.
+                if wanted not in available and field in ("text", "id"):
                     raise InputError(
                         source,
                         f"expected the column {wanted!r} named by --{field}-col",
@@ -64,6 +66,18 @@ class ColumnMap:
                 "name it with --text-col COLUMN",
             )
         return replace(self, **chosen)
+
+    def check_named_seen(self, seen: set[str], source: str) -> None:
+        """Raise when a column named by a flag appeared in no record of the file."""
+        for field in ("parent", "author", "time"):
+            wanted = getattr(self, field)
+            if wanted is not None and wanted not in seen:
+                raise InputError(
+                    source,
+                    f"expected the column {wanted!r} named by --{field}-col",
+                    f"found it in no record (columns seen: {', '.join(sorted(seen)[:20])})",
+                    f"pass --{field}-col with one of those names",
+                )
 
     def for_record(self, record: dict[str, object]) -> ColumnMap:
         """Fill fields still unset from this record's keys.

@@ -113,6 +113,8 @@ def _drafts(
     """Rows of one file as drafts (or bad rows), platform detected on the first record."""
     platform: str | None = None
     resolved: ColumnMap | None = None
+    named = {c for c in (columns.parent, columns.author, columns.time) if c}
+    keys_seen: set[str] = set()
     for item in read_records(path, encoding):
         if isinstance(item, BadRow):
             yield item
@@ -124,6 +126,8 @@ def _drafts(
             summary.platform = platform
             if platform == "generic":
                 resolved = columns.resolve(list(record.keys()), str(path))
+        if named:
+            keys_seen.update(record)
         try:
             draft = normalise(platform, record, resolved)
         except RowError as exc:
@@ -142,6 +146,8 @@ def _drafts(
             yield BadRow(item.line, "expected text without NUL bytes", "found a NUL character in the text", "remove it, or pass --skip-bad", "")
             continue
         yield item.line, draft
+    if named and platform == "generic":
+        columns.check_named_seen(keys_seen, str(path))
 
 
 def _raw_record(record: dict[str, Any]) -> str:

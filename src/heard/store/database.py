@@ -27,6 +27,7 @@ TABLES: dict[str, str] = {
     "posts": "one row per post: id, text, author (pseudonym), created_at (UTC), parent_id, thread_root, platform, source, meta (JSON)",
     "units": "spans of posts that get one label each: post_id, seq, text, voice (own/quoted), start_char, end_char, hash",
     "labels": "codebook labels keyed by unit hash and model version: act, stance, abusive, voice, frame, discloser, centres, scores",
+    "post_labels": "one label per post and model (own units combined): post_id, model, act, stance, abusive, voice, frame, discloser, centres, score",
     "runs": "one row per command that changed the store: command, started_at, finished_at, status, details",
     "schema_migrations": "migrations applied to this file: version, name, applied_at",
     "labelled_units (view)": "units joined with their labels and posts, one row per (unit, model)",
@@ -342,10 +343,62 @@ class Store:
         finally:
             self.con.unregister("_new_labels")
 
+    def add_post_labels(self, model: str) -> int:
+        """Derive post labels for ``model`` where missing; return how many were added.
+
+        Posts of one unit take that unit's label in SQL; longer posts are
+        combined in Python by :func:`heard.classify.combine`, a batch at a time.
+        """
+        from heard.classify.classifier import combine
+
+        before = self.count("post_labels")
+        with self.transaction():
+            self.con.execute(
+                """
+                INSERT OR IGNORE INTO post_labels
+                SELECT u.post_id, l.model, l.act, l.stance, l.abusive, l.voice, l.frame, l.discloser, l.centres,
+                       coalesce((l.scores->>l.act)::DOUBLE, 0)
+                FROM units u JOIN labels l ON l.hash = u.hash AND l.model = ?
+                WHERE u.post_id IN (SELECT post_id FROM units GROUP BY post_id HAVING count(*) = 1)
+                  AND u.post_id NOT IN (SELECT post_id FROM post_labels WHERE model = ?)
+                """,
+                [model, model],
+            )
+        cursor = self.con.cursor()
+        cursor.execute(
+            """
+            SELECT u.post_id, list(struct_pack(act := l.act, stance := l.stance, abusive := l.abusive,
+                   voice := u.voice, frame := l.frame, discloser := l.discloser, centres := l.centres,
+                   scores := l.scores::VARCHAR) ORDER BY u.seq)
+            FROM units u JOIN labels l ON l.hash = u.hash AND l.model = ?
+            WHERE u.post_id NOT IN (SELECT post_id FROM post_labels WHERE model = ?)
+            GROUP BY u.post_id
+            """,
+            [model, model],
+        )
+        while True:
+            rows = cursor.fetchmany(1000)
+            if not rows:
+                break
+            combined = []
+            for post_id, units in rows:
+                labels = [
+                    Label(u["act"], u["stance"], bool(u["abusive"]), u["voice"], u["frame"], u["discloser"],
+                          tuple(u["centres"] or ()), json.loads(u["scores"]))
+                    for u in units
+                ]
+                lb = combine(labels)
+                combined.append((post_id, model, lb.act, lb.stance, lb.abusive, lb.voice, lb.frame, lb.discloser,
+                                 list(lb.centres), float(lb.scores.get(lb.act, 0.0))))
+            with self.transaction():
+                self.con.executemany("INSERT OR IGNORE INTO post_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", combined)
+        cursor.close()
+        return self.count("post_labels") - before
+
     # -- reading ---------------------------------------------------------------------------
     def count(self, table: str) -> int:
         """Rows in one of heard's tables."""
-        if table not in {"posts", "units", "labels", "runs", "schema_migrations"}:
+        if table not in {"posts", "units", "labels", "post_labels", "runs", "schema_migrations"}:
             raise StoreError(f"expected one of posts, units, labels, runs, found table {table!r}")
         row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0

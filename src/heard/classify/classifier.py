@@ -1,0 +1,188 @@
+"""The classifier: encoder + heads -> codebook labels for units and whole posts.
+
+Example:
+    >>> clf = Classifier.load()                                   # doctest: +SKIP
+    >>> clf.label_posts(["Me too. I was fourteen."])[0].act       # doctest: +SKIP
+    'testimony'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from heard.classify import cues
+from heard.classify.heads import Example, Heads
+from heard.encode import Encoder, load_encoder
+from heard.errors import ModelError
+from heard.records import ACTS, Label
+from heard.segment import segment_text
+from heard.segment.segmenter import LONG_TEXT_CHARS, is_mainly_quoted
+
+_CENTRE_THRESHOLD = 0.5
+_LONG_ACT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a text got its label: the label, the cues found, the nearest training units."""
+
+    text_chars: int
+    label: Label
+    cues: tuple[str, ...]
+    cue_weights: dict[str, float]
+    neighbours: tuple[tuple[float, Example], ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label.to_dict(),
+            "cues": list(self.cues),
+            "cue_weights": {k: round(v, 3) for k, v in self.cue_weights.items()},
+            "neighbours": [
+                {"similarity": round(s, 3), "text": e.text, "act": e.act, "stance": e.stance, "abusive": e.abusive}
+                for s, e in self.neighbours
+            ],
+        }
+
+
+class Classifier:
+    """Labels units and posts by the codebook.
+
+    Args:
+        encoder: sentence encoder (the heads must have been trained on it).
+        heads: trained heads.
+    """
+
+    def __init__(self, encoder: Encoder, heads: Heads) -> None:
+        if encoder.dim != heads.neighbours.shape[1]:
+            raise ModelError(
+                f"expected an encoder of dimension {heads.neighbours.shape[1]} for these heads "
+                f"(trained on {heads.encoder}), found {encoder.name} of dimension {encoder.dim}. "
+                "Fix: retrain the heads on this encoder with `heard train --encoder PATH`"
+            )
+        self.encoder = encoder
+        self.heads = heads
+
+    @classmethod
+    def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None) -> Classifier:
+        """The bundled classifier, or one from the given folders."""
+        return cls(load_encoder(encoder), Heads.load(heads))
+
+    @property
+    def version(self) -> str:
+        """Labels in the store are keyed by this: heads and encoder versions together."""
+        return f"{self.heads.version}+{self.encoder.name}"
+
+    # -- units --------------------------------------------------------------------
+    def _probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        embeddings = self.encoder.encode(list(texts))
+        X = Heads.features(embeddings, list(texts))
+        head_p = {name: head.predict_proba(X) for name, head in self.heads.heads.items()}
+        centre_p = {name: head.predict_proba(X)[:, 1] for name, head in self.heads.centres.items()}
+        return embeddings, head_p, centre_p
+
+    def label_units(self, texts: Sequence[str], voices: Sequence[str] | None = None) -> list[Label]:
+        """One label per unit text (no segmentation), in order."""
+        if not texts:
+            return []
+        voices = list(voices) if voices is not None else ["quoted" if is_mainly_quoted(t) else "own" for t in texts]
+        _, head_p, centre_p = self._probabilities(texts)
+        return [self._label_at(i, voices[i], head_p, centre_p) for i in range(len(texts))]
+
+    def _label_at(self, i: int, voice: str, head_p: dict[str, np.ndarray], centre_p: dict[str, np.ndarray]) -> Label:
+        def top(name: str) -> str:
+            head = self.heads.heads[name]
+            return head.classes[int(head_p[name][i].argmax())]
+
+        act_head = self.heads.heads["act"]
+        scores = {a: 0.0 for a in ACTS}
+        for j, cls in enumerate(act_head.classes):
+            scores[cls] = float(head_p["act"][i, j])
+        act = top("act")
+        return Label(
+            act=act,
+            stance=top("stance"),
+            abusive=top("abusive") == "true",
+            voice=voice,
+            frame=top("frame") if act == "derailing" and "frame" in self.heads.heads else None,
+            discloser=top("discloser") if act == "testimony" and "discloser" in self.heads.heads else None,
+            centres=tuple(g for g, p in centre_p.items() if p[i] >= _CENTRE_THRESHOLD),
+            scores=scores,
+        )
+
+    # -- posts ----------------------------------------------------------------------
+    def label_posts(self, texts: Sequence[str], batch_size: int = 256) -> list[Label]:
+        """One label per post. Long posts are segmented and their units combined
+        (see :func:`combine`); short ones are one unit."""
+        out: list[Label] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start : start + batch_size]
+            unit_texts: list[str] = []
+            unit_voices: list[str] = []
+            spans: list[tuple[int, int]] = []
+            for text in chunk:
+                units = segment_text(text) if len(text) > LONG_TEXT_CHARS else None
+                begin = len(unit_texts)
+                if units is None or len(units) <= 1:
+                    unit_texts.append(text)
+                    unit_voices.append("quoted" if is_mainly_quoted(text) else "own")
+                else:
+                    unit_texts.extend(u.text for u in units)
+                    unit_voices.extend(u.voice for u in units)
+                spans.append((begin, len(unit_texts)))
+            labels = self.label_units(unit_texts, unit_voices)
+            out.extend(labels[a] if b - a == 1 else combine(labels[a:b]) for a, b in spans)
+        return out
+
+    # -- explanations -------------------------------------------------------------------
+    def explain(self, text: str, k: int = 3) -> Explanation:
+        """Label ``text`` and say why: cues present (with their learned weight
+        toward the predicted act) and the ``k`` nearest training units."""
+        label = self.label_posts([text])[0]
+        embedding = self.encoder.encode([text])[0]
+        sims = self.heads.neighbours.astype(np.float32) @ embedding
+        nearest = np.argsort(-sims)[:k]
+        act_head = self.heads.heads["act"]
+        col = act_head.classes.index(label.act) if label.act in act_head.classes else 0
+        offset = embedding.shape[0]
+        found = cues.fired(text)
+        weights = {name: float(act_head.weight[offset + cues.NAMES.index(name), col]) for name in found}
+        return Explanation(
+            len(text),
+            label,
+            tuple(found),
+            weights,
+            tuple((float(sims[i]), self.heads.examples[i]) for i in nearest),
+        )
+
+
+def combine(labels: Sequence[Label]) -> Label:
+    """One label for a post from its units' labels.
+
+    Quoted units describe someone else's words, so only the author's own units
+    decide (all units when every unit is quoted). For each act the strongest
+    unit counts; the post takes the most probable act other than ``other`` when
+    some unit gives it at least 0.5, else ``other``. Stance is the mean, abuse
+    and centres the union over own units.
+    """
+    own = [lb for lb in labels if lb.voice == "own"] or list(labels)
+    best = {a: max(lb.scores.get(a, 0.0) for lb in own) for a in ACTS}
+    candidates = {a: p for a, p in best.items() if a != "other" and p >= _LONG_ACT_THRESHOLD}
+    act = max(candidates, key=candidates.__getitem__) if candidates else "other"
+    carrier = max(own, key=lambda lb: lb.scores.get(act, 0.0))
+    total = sum(best.values()) or 1.0
+    stances = [lb.stance for lb in own]
+    stance = max(("support", "oppose", "neutral"), key=stances.count)
+    return Label(
+        act=act,
+        stance=stance,
+        abusive=any(lb.abusive for lb in own),
+        voice="own" if any(lb.voice == "own" for lb in labels) else "quoted",
+        frame=carrier.frame if act == "derailing" else None,
+        discloser=carrier.discloser if act == "testimony" else None,
+        centres=tuple(sorted({c for lb in own for c in lb.centres})),
+        scores={a: p / total for a, p in best.items()},
+    )

@@ -1,0 +1,95 @@
+"""The classify contract other tools rely on.
+
+Input: JSONL, one ``{"id", "text", ...}`` per line (other keys ignored).
+Output: exactly one line per input line, same order::
+
+    {"id", "act", "stance", "abusive", "voice", "frame", "discloser", "centres", "scores"}
+
+The output is written to a temporary file and moved into place at the end,
+so a bad input line leaves no half-written output.
+
+Example:
+    >>> classify_jsonl("in.jsonl", "out.jsonl", Classifier.load())   # doctest: +SKIP
+    3
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from heard.classify.classifier import Classifier
+from heard.errors import InputError
+
+_BATCH = 512
+
+
+def _rows(path: Path) -> Iterator[tuple[int, Any, str]]:
+    """(line number, id, text) for every non-blank line; raises on a bad one."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                raise InputError(str(path), "expected one JSON object per line (the output keeps one line per input line)", "found a blank line", "remove blank lines", line=number)
+            try:
+                line = raw.decode("utf-8").lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise InputError(str(path), "expected UTF-8 text", f"found byte 0x{raw[exc.start]:02x} at column {exc.start + 1}", "re-save the file as UTF-8", line=number) from None
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(path), "expected one JSON object per line", f"found invalid JSON ({exc.msg} at column {exc.colno})", "fix the line", line=number) from None
+            if not isinstance(row, dict):
+                raise InputError(str(path), "expected a JSON object with id and text", f"found a JSON {type(row).__name__}", "wrap it as {\"id\": ..., \"text\": ...}", line=number)
+            if "text" not in row or row["text"] is None:
+                raise InputError(str(path), "expected a 'text' key", "found none" if "text" not in row else "found null", "add \"text\" (an empty string is fine)", line=number)
+            text = row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
+            yield number, row.get("id"), text
+
+
+def classify_jsonl(
+    in_path: str | Path,
+    out_path: str | Path,
+    classifier: Classifier,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Classify every line of ``in_path`` into ``out_path``; return the number of lines.
+
+    Raises:
+        InputError: the input is missing, empty, or has a bad line (nothing is written).
+    """
+    source, target = Path(in_path), Path(out_path)
+    if not source.is_file():
+        raise InputError(str(source), "expected a JSONL file", "found no file", "check the path")
+    if source.stat().st_size == 0:
+        raise InputError(str(source), "expected at least one line", "found an empty file", "check the path")
+    fd, tmp_name = tempfile.mkstemp(prefix=".heard-", suffix=".jsonl", dir=target.parent if target.parent.exists() else None)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            batch: list[tuple[Any, str]] = []
+
+            def flush() -> None:
+                nonlocal count
+                labels = classifier.label_posts([t for _, t in batch])
+                for (post_id, _), label in zip(batch, labels):
+                    out.write(json.dumps({"id": post_id, **label.to_dict()}, ensure_ascii=False) + "\n")
+                count += len(batch)
+                batch.clear()
+                if progress:
+                    progress(count)
+
+            for _, post_id, text in _rows(source):
+                batch.append((post_id, text))
+                if len(batch) >= _BATCH:
+                    flush()
+            flush()
+        os.replace(tmp_name, target)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+    return count

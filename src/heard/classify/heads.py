@@ -1,0 +1,134 @@
+"""The trained heads as a readable folder: ``config.json`` + ``weights.npz`` +
+``examples.jsonl`` (the training units, for nearest-neighbour explanations)
++ ``neighbours.npy`` (their embeddings, float16) + ``CARD.md``.
+
+Example:
+    >>> heads = Heads.load()                       # the bundled heads  # doctest: +SKIP
+    >>> heads.version                                                   # doctest: +SKIP
+    'heads-2026.11@3f2a…'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from heard.classify import cues
+from heard.classify.linear import LinearHead
+from heard.errors import ModelError
+
+HEAD_NAMES: tuple[str, ...] = ("act", "stance", "abusive", "frame", "discloser")
+"""Single-choice heads; ``centres`` is one binary head per group."""
+
+FORMAT_VERSION = 1
+
+
+def bundled_heads_path() -> Path:
+    """Folder of the heads that ship with heard."""
+    return Path(str(resources.files("heard") / "resources" / "heads"))
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training unit kept for explanations."""
+
+    text: str
+    act: str
+    stance: str
+    abusive: bool
+
+
+@dataclass(frozen=True)
+class Heads:
+    """Every codebook head, the encoder they expect, and the examples they learned from."""
+
+    encoder: str
+    heads: dict[str, LinearHead]
+    centres: dict[str, LinearHead]
+    examples: tuple[Example, ...]
+    neighbours: np.ndarray  # (len(examples), dim) float16, L2-normalised
+    metrics: dict[str, Any]
+    version: str
+
+    @staticmethod
+    def features(embeddings: np.ndarray, texts: list[str]) -> np.ndarray:
+        """What every head sees: the embedding and the cue features side by side."""
+        return np.hstack([embeddings.astype(np.float32), cues.cue_matrix(texts)])
+
+    # -- files ------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write the folder; returns it. ``version`` is recomputed from the weights."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        config: dict[str, Any] = {
+            "format": FORMAT_VERSION,
+            "encoder": self.encoder,
+            "cues": list(cues.NAMES),
+            "heads": {},
+            "centres": {},
+            "metrics": self.metrics,
+        }
+        for group, table in (("heads", self.heads), ("centres", self.centres)):
+            for name, head in table.items():
+                arrays[f"{group}.{name}.weight"] = head.weight
+                arrays[f"{group}.{name}.bias"] = head.bias
+                config[group][name] = {"classes": list(head.classes), "temperature": head.temperature}
+        np.savez(out / "weights.npz", **arrays)
+        np.save(out / "neighbours.npy", self.neighbours.astype(np.float16))
+        with (out / "examples.jsonl").open("w", encoding="utf-8") as fh:
+            for ex in self.examples:
+                fh.write(json.dumps({"text": ex.text, "act": ex.act, "stance": ex.stance, "abusive": ex.abusive}, ensure_ascii=False) + "\n")
+        digest = hashlib.sha256((out / "weights.npz").read_bytes()).hexdigest()[:12]
+        config["version"] = f"heads@{digest}"
+        (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> Heads:
+        """Read a heads folder (the bundled one when ``folder`` is None).
+
+        Raises:
+            ModelError: a file is missing, or the cues differ from this heard's.
+        """
+        path = Path(folder) if folder is not None else bundled_heads_path()
+        needed = ("config.json", "weights.npz", "examples.jsonl", "neighbours.npy")
+        missing = [n for n in needed if not (path / n).exists()]
+        if missing:
+            raise ModelError(
+                f"{path}: expected a heads folder with {', '.join(needed)}, found no {', '.join(missing)}. "
+                "Fix: point --heads at a folder written by `heard train`"
+                + (" (or reinstall heard)" if folder is None else "")
+            )
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if config.get("cues") != list(cues.NAMES):
+            raise ModelError(
+                f"{path}: expected heads trained with this heard's {len(cues.NAMES)} cue features, found "
+                f"{len(config.get('cues') or [])} different ones. Fix: retrain them with `heard train`"
+            )
+        with np.load(path / "weights.npz", allow_pickle=False) as weights:
+            def build(group: str) -> dict[str, LinearHead]:
+                return {
+                    name: LinearHead(
+                        tuple(spec["classes"]),
+                        weights[f"{group}.{name}.weight"],
+                        weights[f"{group}.{name}.bias"],
+                        float(spec["temperature"]),
+                    )
+                    for name, spec in config[group].items()
+                }
+
+            heads, centres = build("heads"), build("centres")
+        examples = []
+        with (path / "examples.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                examples.append(Example(row["text"], row["act"], row["stance"], bool(row["abusive"])))
+        neighbours = np.load(path / "neighbours.npy", allow_pickle=False)
+        return cls(config["encoder"], heads, centres, tuple(examples), neighbours, config.get("metrics", {}), config["version"])

@@ -1,0 +1,60 @@
+"""Label a store: every unit not yet labelled by the current model version.
+
+Labels are keyed by unit content hash and model version, so a unit text seen
+in a thousand posts is classified once, and re-running adds nothing.
+
+Example:
+    >>> label_store(store, Classifier.load()).labelled     # doctest: +SKIP
+    1234
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from heard.classify.classifier import Classifier
+from heard.store import Store
+
+
+@dataclass
+class LabelSummary:
+    """What ``label_store`` did."""
+
+    model: str
+    labelled: int = 0
+    already_labelled: int = 0
+    posts_labelled: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"model": self.model, "labelled": self.labelled, "already_labelled": self.already_labelled,
+                "posts_labelled": self.posts_labelled}
+
+
+def label_store(
+    store: Store,
+    classifier: Classifier,
+    *,
+    batch_size: int = 2048,
+    progress: Callable[[LabelSummary], None] | None = None,
+) -> LabelSummary:
+    """Label every distinct unit of ``store`` that lacks a label from ``classifier``."""
+    summary = LabelSummary(classifier.version)
+    total_row = store.con.execute("SELECT count(DISTINCT hash) FROM units").fetchone()
+    total = int(total_row[0]) if total_row else 0
+    run_id = store.start_run("label", {"model": classifier.version})
+    try:
+        for batch in store.unlabelled_units(classifier.version, batch_size):
+            hashes = [h for h, _, _ in batch]
+            labels = classifier.label_units([t for _, t, _ in batch], [v for _, _, v in batch])
+            store.add_labels(classifier.version, hashes, labels)
+            summary.labelled += len(batch)
+            if progress:
+                progress(summary)
+    except BaseException as exc:
+        store.finish_run(run_id, "failed", {"error": type(exc).__name__, **summary.to_dict()})
+        raise
+    summary.already_labelled = total - summary.labelled
+    summary.posts_labelled = store.add_post_labels(classifier.version)
+    store.finish_run(run_id, "ok", summary.to_dict())
+    return summary

@@ -1,0 +1,305 @@
+"""The ``heard`` command: a thin layer that parses flags, calls the library,
+prints results and maps errors to exit codes (1 user error, 2 usage).
+
+Example:
+    $ heard ingest posts.jsonl --db corpus.duckdb
+    $ heard label --db corpus.duckdb
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from heard.errors import HeardError, UsageError
+from heard.settings import Settings
+
+
+def _settings(**flags: Any) -> Settings:
+    return Settings.resolve(flags)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+class _Progress:
+    """One status line on stderr, redrawn at most every half second (never post text)."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, message: str) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self.last > 0.5:
+            click.echo(f"\r{message}\033[K", err=True, nl=False)
+            self.last = now
+
+    def done(self) -> None:
+        if self.enabled and self.last:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+def _classifier(heads: str | None, encoder: str | None) -> Any:
+    from heard.classify import Classifier
+
+    settings = _settings(heads=heads, encoder=encoder)
+    return Classifier.load(settings.heads, settings.encoder)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="heard")
+def cli() -> None:
+    """heard: what the conversation around survivors' movements does, measured."""
+
+
+# -- ingest ---------------------------------------------------------------------------
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", help="DuckDB store to write (created if new). [HEARD_DB]")
+@click.option("--text-col", help="column holding the post text (sniffed when absent)")
+@click.option("--id-col", help="column holding the post id (content hash when absent)")
+@click.option("--parent-col", help="column holding the parent post id")
+@click.option("--author-col", help="column holding the author (pseudonymised)")
+@click.option("--time-col", help="column holding the timestamp")
+@click.option("--skip-bad", is_flag=True, help="set bad rows aside in a rejects file instead of stopping")
+@click.option("--rejects", type=click.Path(path_type=Path), help="rejects file (default: <db>.rejects.jsonl)")
+@click.option("--encoding", help="input encoding (default utf-8)")
+@click.option("--max-chars", type=int, help="longest post accepted (default 100,000)")
+@click.option("--batch-size", type=int, help="posts per committed transaction (default 5,000)")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col: str | None, parent_col: str | None,
+           author_col: str | None, time_col: str | None, skip_bad: bool, rejects: Path | None, encoding: str | None,
+           max_chars: int | None, batch_size: int | None, as_json: bool) -> None:
+    """Read posts from FILES (JSONL, JSON, CSV, Parquet, .txt/.md folders, X, Reddit, Bluesky, Mastodon exports)."""
+    from heard.ingest import ColumnMap
+    from heard.ingest import ingest as run_ingest
+    from heard.store import Store
+
+    settings = _settings(db=db, encoding=encoding, max_chars=max_chars, batch_size=batch_size)
+    progress = _Progress()
+    columns = ColumnMap(text=text_col, id=id_col, parent=parent_col, author=author_col, time=time_col)
+    with Store.open(settings.db) as store:
+        summary = run_ingest(
+            files, store, columns=columns, skip_bad=skip_bad, rejects_path=rejects, encoding=settings.encoding,
+            batch_size=settings.batch_size, max_chars=settings.max_chars,
+            progress=lambda s: progress(f"ingest: {s.read:,} read, {s.added:,} added"),
+        )
+        total = store.count("posts")
+    progress.done()
+    if as_json:
+        click.echo(json.dumps(summary.to_dict() | {"posts_in_store": total}, indent=2))
+        return
+    for f in summary.files:
+        click.echo(f"{f.path}: {f.platform or '-'}, {f.read:,} read, {f.added:,} added, "
+                   f"{f.already_stored + f.duplicates_in_input:,} already stored, {f.rejected:,} rejected")
+    click.echo(f"{summary.added:,} posts added; {total:,} in {settings.db}")
+    if summary.rejected:
+        click.echo(f"{summary.rejected:,} bad rows set aside in {summary.rejects_path}")
+
+
+# -- label / classify / explain ----------------------------------------------------------
+@cli.command()
+@click.option("--db", help="DuckDB store to label. [HEARD_DB]")
+@click.option("--heads", help="heads folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: bundled)")
+def label(db: str | None, heads: str | None, encoder: str | None) -> None:
+    """Label every unit in the store not yet labelled by the current model version."""
+    from heard.classify.labelling import label_store
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    classifier = _classifier(heads, encoder)
+    progress = _Progress()
+    with Store.open(settings.db, create=False) as store:
+        summary = label_store(store, classifier, progress=lambda s: progress(f"label: {s.labelled:,} units"))
+    progress.done()
+    click.echo(f"{summary.labelled:,} units labelled, {summary.already_labelled:,} already labelled by {summary.model}")
+
+
+@cli.command()
+@click.argument("input_path", metavar="IN.jsonl", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="output JSONL")
+@click.option("--heads", help="heads folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: bundled)")
+def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None) -> None:
+    """Label each line {"id", "text"} of IN.jsonl; write one line per input line, same order."""
+    from heard.classify.contract import classify_jsonl
+
+    progress = _Progress()
+    count = classify_jsonl(input_path, output, _classifier(heads, encoder), progress=lambda n: progress(f"classify: {n:,}"))
+    progress.done()
+    click.echo(f"{count:,} lines classified into {output}", err=True)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--heads", help="heads folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: bundled)")
+def explain(text: str, as_json: bool, heads: str | None, encoder: str | None) -> None:
+    """Label TEXT and show why: cues and the three nearest training examples."""
+    result = _classifier(heads, encoder).explain(text)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    lb = result.label
+    extra = f" frame={lb.frame}" if lb.frame else (f" discloser={lb.discloser}" if lb.discloser else "")
+    click.echo(f"act: {lb.act} ({lb.scores.get(lb.act, 0):.2f}){extra}  stance: {lb.stance}  abusive: {str(lb.abusive).lower()}  voice: {lb.voice}")
+    click.echo("centres: " + (", ".join(lb.centres) or "-"))
+    top = sorted(lb.scores.items(), key=lambda kv: -kv[1])[:3]
+    click.echo("scores: " + ", ".join(f"{a} {p:.2f}" for a, p in top))
+    click.echo("cues: " + (", ".join(f"{c} ({w:+.2f} toward {lb.act})" for c, w in result.cue_weights.items()) or "-"))
+    click.echo("nearest training examples:")
+    for sim, ex in result.neighbours:
+        click.echo(f"  {sim:.2f}  [{ex.act}] {ex.text}")
+
+
+# -- store: sql / export ---------------------------------------------------------------------
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--db", help="DuckDB store to query (opened read-only). [HEARD_DB]")
+@click.option("--tables", is_flag=True, help="list the documented tables")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query: str | None, db: str | None, tables: bool, fmt: str) -> None:
+    """Run a read-only SQL QUERY against the store."""
+    from heard.store import TABLES, Store
+
+    if tables or not query:
+        for name, doc in TABLES.items():
+            click.echo(f"{name}: {doc}")
+        return
+    settings = _settings(db=db)
+    with Store.open(settings.db, read_only=True) as store:
+        columns, rows = store.query(query)
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        widths = [min(60, max([len(c)] + [len(str(r[i])) for r in rows])) for i, c in enumerate(columns)]
+        click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+        for r in rows:
+            click.echo("  ".join(str(v)[:60].ljust(w) for v, w in zip(r, widths)))
+        click.echo(f"({len(rows)} rows)", err=True)
+
+
+@cli.command()
+@click.option("--db", help="DuckDB store to export. [HEARD_DB]")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="folder to write")
+def export(db: str | None, fmt: str, output: Path) -> None:
+    """Export posts, units, labels and runs as Parquet or CSV files."""
+    from heard.store import Store
+    from heard.store.export import export_store
+
+    settings = _settings(db=db)
+    with Store.open(settings.db, read_only=True) as store:
+        written = export_store(store, output, fmt)
+    for path, rows in written:
+        click.echo(f"{path}: {rows:,} rows")
+
+
+# -- train / eval / demo -------------------------------------------------------------------------
+@cli.command()
+@click.argument("data", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="heads folder to write")
+@click.option("--encoder", help="encoder folder (default: bundled)")
+def train(data: tuple[Path, ...], output: Path, encoder: str | None) -> None:
+    """Train the heads on coded units (JSONL files or folders; default: heard's training data)."""
+    from heard.classify.training import train_to_folder
+
+    progress = _Progress()
+    folder, metrics = train_to_folder(list(data) or None, output, _settings(encoder=encoder).encoder, say=progress)
+    progress.done()
+    act = metrics["act"]
+    click.echo(f"heads written to {folder}: act cross-validated macro-F1 {act['cv_macro_f1']:.3f}, ECE {act['cv_ece']:.3f} (n={act['n']})")
+
+
+@cli.command(name="eval")
+@click.argument("gold", required=False, type=click.Path(path_type=Path))
+@click.option("--functional", is_flag=True, help="run the functional suite (capabilities) instead of / as well as GOLD")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--heads", help="heads folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: bundled)")
+def evaluate(gold: Path | None, functional: bool, as_json: bool, heads: str | None, encoder: str | None) -> None:
+    """Score the classifier against GOLD.jsonl (dev.jsonl format) and/or the functional suite."""
+    from heard.classify import evaluation
+
+    if gold is None and not functional:
+        raise UsageError("expected GOLD.jsonl or --functional, found neither. Fix: `heard eval gold.jsonl` or `heard eval --functional`")
+    classifier = _classifier(heads, encoder)
+    result: dict[str, Any] = {}
+    if gold is not None:
+        result["gold"] = evaluation.evaluate_gold(gold, classifier)
+    if functional:
+        result["functional"] = evaluation.evaluate_functional(classifier)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(evaluation.render(result))
+
+
+@cli.command()
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), help="folder for the demo store and pages (default: a new temporary folder)")
+def demo(output: Path | None) -> None:
+    """Ingest, label and summarise the bundled demo corpus."""
+    from heard.demo import run_demo
+
+    started = time.monotonic()
+    out = output or Path(tempfile.mkdtemp(prefix="heard-demo-"))
+    progress = _Progress()
+    result = run_demo(out, say=progress)
+    progress.done()
+    click.echo(f"heard demo: {result.posts} posts, {result.units} units labelled in {time.monotonic() - started:.1f} s\n")
+    click.echo(f"{'act':<15}{'posts':>6}{'units':>7}  example")
+    for row in result.rows:
+        example = row.example if len(row.example) <= 90 else row.example[:87] + "..."
+        click.echo(f"{row.act:<15}{row.posts:>6}{row.units:>7}  {example}")
+    click.echo(f"\nstore:   {result.db}")
+    click.echo(f"summary: {result.summary_html}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn errors into messages and exit codes."""
+    import logging
+
+    logging.basicConfig(level=os.environ.get("HEARD_LOG_LEVEL", "WARNING"), format="heard: %(levelname)s: %(message)s")
+    try:
+        cli.main(args=argv, prog_name="heard", standalone_mode=False)
+    except HeardError as exc:
+        _err(f"heard: error: {exc}")
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _err("heard: aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("heard: interrupted; committed batches are kept, re-running skips them")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug, not a user error: say so without a wall of text
+        if os.environ.get("HEARD_DEBUG"):
+            raise
+        _err(f"heard: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
+             "This is a bug in heard; re-run with HEARD_DEBUG=1 for the traceback and report it")
+        return 70
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

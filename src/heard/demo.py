@@ -1,0 +1,108 @@
+"""The demo: the bundled corpus ingested, labelled and summarised.
+
+Example:
+    >>> result = run_demo(Path(tempfile.mkdtemp()))      # doctest: +SKIP
+    >>> result.summary_html.exists()                      # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from heard.classify import Classifier
+from heard.classify.labelling import label_store
+from heard.ingest import ingest
+from heard.records import ACTS
+from heard.store import Store
+
+
+def demo_inputs() -> list[Path]:
+    """The bundled demo corpus: reply threads (JSONL) and a folder of essays."""
+    root = Path(str(resources.files("heard") / "resources" / "demo"))
+    return [root / "posts.jsonl", root / "essays"]
+
+
+@dataclass(frozen=True)
+class ActRow:
+    """One line of the demo summary."""
+
+    act: str
+    posts: int
+    units: int
+    example: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Where the demo wrote its files, and its summary."""
+
+    db: Path
+    posts: int
+    units: int
+    rows: list[ActRow]
+    summary_html: Path
+
+
+def act_summary(store: Store, model: str) -> list[ActRow]:
+    """Acts by number of units (own voice), with one short example of each."""
+    _, rows = store.query(
+        """
+        WITH ranked AS (
+            SELECT act, text, row_number() OVER (PARTITION BY act ORDER BY (l.scores->>act)::DOUBLE DESC, hash) AS r
+            FROM units u JOIN labels l USING (hash)
+            WHERE l.model = ? AND u.voice = 'own' AND length(u.text) BETWEEN 25 AND 200
+        )
+        SELECT l.act, count(DISTINCT u.post_id), count(*),
+               (SELECT text FROM ranked WHERE ranked.act = l.act AND r = 1)
+        FROM units u JOIN labels l ON l.hash = u.hash
+        WHERE l.model = ? GROUP BY l.act ORDER BY count(*) DESC
+        """,
+        [model, model],
+    )
+    found = {r[0]: ActRow(r[0], int(r[1]), int(r[2]), r[3] or "") for r in rows}
+    return [found[a] for a in sorted(found, key=lambda a: (-found[a].units, ACTS.index(a)))]
+
+
+def write_summary_html(rows: list[ActRow], path: Path, posts: int, units: int, model: str) -> Path:
+    """A small self-contained HTML summary (every text escaped)."""
+    body = "\n".join(
+        f"<tr><td>{html.escape(r.act)}</td><td>{r.posts}</td><td>{r.units}</td><td>{html.escape(r.example)}</td></tr>"
+        for r in rows
+    )
+    path.write_text(
+        f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>heard demo summary</title>
+<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
+.cw{{background:#fff4e5;padding:.6rem 1rem;border-left:4px solid #e8a33d}}</style>
+<p class="cw">Content warning: this page quotes posts about sexual violence, abuse and harassment.</p>
+<h1>heard demo: what the conversation does</h1>
+<p>{posts} posts, {units} units, labelled by <code>{html.escape(model)}</code>.</p>
+<table><tr><th>act</th><th>posts</th><th>units</th><th>example</th></tr>
+{body}
+</table></html>
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run_demo(out_dir: Path, classifier: Classifier | None = None, say: Callable[[str], None] | None = None) -> DemoResult:
+    """Ingest the demo corpus into ``out_dir/demo.duckdb``, label it, and write the summary."""
+    say = say or (lambda _m: None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / "demo.duckdb"
+    classifier = classifier or Classifier.load()
+    with Store.open(db) as store:
+        say("ingesting the demo corpus")
+        ingest(demo_inputs(), store)
+        say("labelling")
+        label_store(store, classifier)
+        rows = act_summary(store, classifier.version)
+        posts, units = store.count("posts"), store.count("units")
+    html_path = write_summary_html(rows, out_dir / "summary.html", posts, units, classifier.version)
+    return DemoResult(db, posts, units, rows, html_path)

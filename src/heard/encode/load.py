@@ -1,0 +1,83 @@
+"""Pick the right encoder for a folder, or the bundled one for none.
+
+Example:
+    >>> encoder = load_encoder()
+    >>> encoder is load_encoder(BUNDLED_ENCODER)
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from heard.encode.onnx import MODEL_FILE, TOKENIZER_FILE, OnnxEncoder
+from heard.encode.protocol import Encoder
+from heard.encode.sentence_transformers import SentenceTransformerEncoder
+from heard.errors import ModelError
+
+BUNDLED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encoder"
+"""The int8 all-MiniLM-L6-v2 shipped inside heard (see its ``CARD.md``)."""
+
+_SENTENCE_TRANSFORMERS_MARKERS = ("modules.json", "config_sentence_transformers.json")
+
+
+def load_encoder(path: str | Path | None = None) -> Encoder:
+    """Load an encoder from a folder, or heard's bundled one.
+
+    A folder with ``model.onnx`` and ``tokenizer.json`` is run with ONNX
+    Runtime; a sentence-transformers folder (``modules.json`` or
+    ``config_sentence_transformers.json``) with sentence-transformers. Each
+    folder is loaded once per process: later calls with the same resolved
+    path return the same encoder.
+
+    Args:
+        path: model folder; ``None`` for the bundled int8 all-MiniLM-L6-v2.
+
+    Returns:
+        An :class:`~heard.encode.Encoder`.
+
+    Raises:
+        ModelError: the folder does not exist or holds neither kind of model,
+            or the model in it cannot be loaded.
+
+    Example:
+        >>> encoder = load_encoder()
+        >>> encoder.dim
+        384
+        >>> round(float(encoder.encode(["I believe you"])[0] @ encoder.encode(["I believe you"])[0]), 3)
+        1.0
+    """
+    folder = BUNDLED_ENCODER if path is None else Path(path).expanduser()
+    return _load_cached(folder.resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(folder: Path) -> Encoder:
+    if not folder.is_dir():
+        found = "a file" if folder.exists() else "nothing"
+        raise ModelError(
+            f"{folder}: expected an encoder folder, found {found} there. "
+            "Fix: pass a folder with model.onnx + tokenizer.json, or a sentence-transformers model folder"
+        )
+    if (folder / MODEL_FILE).is_file() and (folder / TOKENIZER_FILE).is_file():
+        return OnnxEncoder(folder)
+    if any((folder / marker).is_file() for marker in _SENTENCE_TRANSFORMERS_MARKERS):
+        return SentenceTransformerEncoder(folder)
+    raise ModelError(
+        f"{folder}: expected {MODEL_FILE} + {TOKENIZER_FILE} (ONNX) or modules.json / "
+        f"config_sentence_transformers.json (sentence-transformers), found {_describe(folder)}. "
+        + (
+            "Fix: reinstall heard, or run scripts/export_encoder.py to rebuild the bundled encoder"
+            if folder == BUNDLED_ENCODER
+            else "Fix: point at a complete model folder, or leave the path out to use the bundled encoder"
+        )
+    )
+
+
+def _describe(folder: Path) -> str:
+    names = sorted(p.name for p in folder.iterdir())
+    if not names:
+        return "an empty folder"
+    shown = ", ".join(names[:6])
+    return shown + (f" and {len(names) - 6} more" if len(names) > 6 else "")

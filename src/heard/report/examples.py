@@ -1,0 +1,147 @@
+"""Example posts and example threads for the report, redacted and renamed.
+
+Examples are chosen by rule, not by hand, so that a report can be rebuilt:
+per act, the posts the model is most sure of (own voice first, between 20
+and 400 characters first); per derailing frame the same; per discloser
+group (women, men) the testimony with most labelled replies from others,
+shown with its first replies. Text passes through
+:func:`heard.report.redact.redact` and :func:`~heard.report.redact.shorten`
+here, before any writer sees it; writers still escape it.
+
+Example:
+    >>> picked = pick_examples(store, findings)              # doctest: +SKIP
+    >>> picked.by_act["derailing"][0].author                 # doctest: +SKIP
+    'person 4'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from heard.records import ACTS
+from heard.report.redact import Pseudonyms, redact, shorten
+from heard.store import Store
+from heard.threads.analysis import Findings
+from heard.threads.derailing import FRAME_NAMES
+from heard.threads.reception import GROUPS
+
+PER_ACT = 3
+"""Example posts shown per act."""
+
+PER_FRAME = 2
+"""Example posts shown per derailing frame."""
+
+REPLIES_SHOWN = 8
+"""Replies shown under an example testimony."""
+
+_RANK = "(l.voice = 'own') DESC, (length(p.text) BETWEEN 20 AND 400) DESC, l.score DESC, p.id"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One quoted post, already redacted.
+
+    Attributes:
+        text: redacted, shortened text (escape it when writing HTML or Markdown).
+        author: report-local name (``person 3``).
+        created_at: UTC time, when known.
+        act: the post's act label (``None`` when unlabelled).
+        frame: derailing frame, if any.
+        abusive: the abusive flag.
+    """
+
+    text: str
+    author: str
+    created_at: datetime | None
+    act: str | None
+    frame: str | None
+    abusive: bool
+
+
+@dataclass(frozen=True)
+class ExampleThread:
+    """A testimony and its first direct replies."""
+
+    discloser: str
+    testimony: Example
+    replies: tuple[Example, ...]
+    more_replies: int
+
+
+@dataclass(frozen=True)
+class Examples:
+    """All examples of one report."""
+
+    by_act: dict[str, tuple[Example, ...]]
+    by_frame: dict[str, tuple[Example, ...]]
+    threads: tuple[ExampleThread, ...]
+
+
+def _example(row: tuple, names: Pseudonyms) -> Example:
+    text, author, created, act, frame, abusive = row
+    return Example(shorten(redact(text)), names(author), created, act, frame, bool(abusive))
+
+
+def _ranked(store: Store, model: str, partition: str, where: str, limit: int) -> list[tuple]:
+    # Rank without carrying texts through the window, then fetch the few texts chosen.
+    return store.con.execute(
+        f"""
+        WITH ranked AS (
+            SELECT p.id, {partition} AS part,
+                   row_number() OVER (PARTITION BY {partition} ORDER BY {_RANK}) AS r
+            FROM post_labels l JOIN posts p ON p.id = l.post_id
+            WHERE l.model = ? AND {where}
+        )
+        SELECT r.part, p.text, p.author, p.created_at, l.act, l.frame, l.abusive
+        FROM ranked r JOIN posts p ON p.id = r.id JOIN post_labels l ON l.post_id = r.id AND l.model = ?
+        WHERE r.r <= ? ORDER BY r.part, r.r
+        """,
+        [model, model, limit],
+    ).fetchall()
+
+
+def _thread(store: Store, findings: Findings, group: str, names: Pseudonyms) -> ExampleThread | None:
+    table = findings.reception
+    rows = np.flatnonzero(table.group == GROUPS.index(group))
+    if rows.size == 0:
+        return None
+    replies = table.labelled_replies[rows]
+    if replies.max() < 2:
+        return None
+    best = rows[int(np.argmax(replies))]  # first of the most answered: positions run earliest first
+    post_id = findings.corpus.node_id(np.array([table.position[best]])).to_pylist()[0]
+    model = findings.model
+    head = store.con.execute(
+        "SELECT p.text, p.author, p.created_at, l.act, l.frame, l.abusive FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.id = ?",
+        [model, post_id],
+    ).fetchone()
+    if head is None:
+        return None
+    rows_out = store.con.execute(
+        "SELECT p.text, p.author, p.created_at, l.act, l.frame, l.abusive FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.parent_id = ? "
+        "ORDER BY p.created_at NULLS LAST, p.id LIMIT ?",
+        [model, post_id, REPLIES_SHOWN],
+    ).fetchall()
+    total = store.con.execute("SELECT count(*) FROM posts WHERE parent_id = ?", [post_id]).fetchone()
+    testimony = _example(head, names)
+    return ExampleThread(group, testimony, tuple(_example(r, names) for r in rows_out),
+                         max(0, int(total[0] if total else 0) - len(rows_out)))
+
+
+def pick_examples(store: Store, findings: Findings) -> Examples:
+    """Choose, redact and rename the report's example posts and threads."""
+    names = Pseudonyms()
+    threads = tuple(t for g in ("woman", "man") if (t := _thread(store, findings, g, names)) is not None)
+    by_act: dict[str, list[Example]] = {a: [] for a in ACTS}
+    for part, *rest in _ranked(store, findings.model, "l.act", "true", PER_ACT):
+        by_act.setdefault(part, []).append(_example(tuple(rest), names))
+    by_frame: dict[str, list[Example]] = {f: [] for f in FRAME_NAMES}
+    for part, *rest in _ranked(store, findings.model, "coalesce(l.frame, 'unspecified')", "l.act = 'derailing'",
+                               PER_FRAME):
+        by_frame.setdefault(part, []).append(_example(tuple(rest), names))
+    return Examples({k: tuple(v) for k, v in by_act.items()}, {k: tuple(v) for k, v in by_frame.items()}, threads)

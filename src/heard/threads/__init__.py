@@ -1,0 +1,48 @@
+"""Threads and reception: reply trees, what replies to testimony do, and the essays' claims.
+
+Folders follow the data: :mod:`~heard.threads.forest` rebuilds reply trees
+as arrays (no recursion), :mod:`~heard.threads.corpus` reads a store into
+them, :mod:`~heard.threads.reception` measures how each testimony was
+received, :mod:`~heard.threads.timeline` bins the corpus over time and finds
+the backlash onset, :mod:`~heard.threads.derailing` counts frames and cue
+phrases, and :mod:`~heard.threads.claims` answers the three claims with
+bootstrap intervals (:mod:`~heard.threads.bootstrap`).
+
+Example:
+    >>> from heard.threads import analyse
+    >>> with Store.open("corpus.duckdb", read_only=True) as store:   # doctest: +SKIP
+    ...     print(analyse(store).claims[0].answer)
+"""
+
+from __future__ import annotations
+
+from heard.threads.analysis import Findings, analyse
+from heard.threads.bootstrap import Interval
+from heard.threads.claims import MIN_DERAILS, MIN_THREADS, ClaimAnswer, Measure
+from heard.threads.corpus import Corpus, load_corpus, resolve_model
+from heard.threads.forest import Forest, ThreadStats, build_forest
+from heard.threads.reception import MIN_TESTIMONIES, GroupReception, ReceptionTable
+from heard.threads.timeline import ONSET_MIN_POSTS, ONSET_THRESHOLD, Onset, Timeline
+
+__all__ = [
+    "ClaimAnswer",
+    "Corpus",
+    "Findings",
+    "Forest",
+    "GroupReception",
+    "Interval",
+    "MIN_DERAILS",
+    "MIN_TESTIMONIES",
+    "MIN_THREADS",
+    "Measure",
+    "ONSET_MIN_POSTS",
+    "ONSET_THRESHOLD",
+    "Onset",
+    "ReceptionTable",
+    "ThreadStats",
+    "Timeline",
+    "analyse",
+    "build_forest",
+    "load_corpus",
+    "resolve_model",
+]

@@ -1,0 +1,235 @@
+"""A labelled corpus as arrays: reply trees plus one label per post.
+
+:func:`load_corpus` reads the store with a few DuckDB queries and keeps
+only integer and float arrays (one entry per post, ordered by time), so a
+million posts take tens of megabytes and no per-post Python objects. Post
+ids stay in one Arrow array for the tables that name them.
+
+Example:
+    >>> with Store.open("corpus.duckdb", read_only=True) as store:   # doctest: +SKIP
+    ...     corpus = load_corpus(store)
+    ...     corpus.stats.threads
+    42
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from heard.errors import StoreError, UsageError
+from heard.records import ACTS, DISCLOSERS, FRAMES, HOSTILE_ACTS, STANCES, SUPPORTIVE_ACTS
+from heard.store import Store
+from heard.threads.forest import Forest, ThreadStats, attach_orphans, build_forest
+
+ACT = {a: i for i, a in enumerate(ACTS)}
+"""Act name to the code used in :attr:`Corpus.act`."""
+
+HOSTILE_CODES = np.array(sorted(ACT[a] for a in HOSTILE_ACTS))
+SUPPORTIVE_CODES = np.array(sorted(ACT[a] for a in SUPPORTIVE_ACTS))
+
+_ORDER = "ORDER BY created_at NULLS LAST, id"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Posts of one store with one model's labels, as arrays by position.
+
+    Positions ``0..posts-1`` are posts, earliest first (undated last);
+    positions from ``posts`` on are placeholder roots, one per missing parent.
+    Codes index :data:`heard.records.ACTS`, ``STANCES``, ``DISCLOSERS`` and
+    ``FRAMES``; ``-1`` means none (unlabelled post, no frame, placeholder).
+
+    Attributes:
+        model: the label model read.
+        posts: number of posts.
+        forest: the reply trees over posts and placeholders.
+        stats: what building the trees found.
+        time: creation time in seconds since 1970 (UTC), NaN when unknown.
+        act: act code.
+        stance: stance code.
+        discloser: discloser code (testimonies only).
+        frame: frame code (derailing only).
+        abusive: abusive flag.
+        centres_men: the post centres men or male survivors.
+        author: a number per pseudonymous author, ``-1`` when unknown.
+        ids: post ids by position (Arrow strings).
+        missing_parents: the missing parent ids, one per placeholder root.
+    """
+
+    model: str
+    posts: int
+    forest: Forest
+    stats: ThreadStats
+    time: np.ndarray
+    act: np.ndarray
+    stance: np.ndarray
+    discloser: np.ndarray
+    frame: np.ndarray
+    abusive: np.ndarray
+    centres_men: np.ndarray
+    author: np.ndarray
+    ids: pa.Array
+    missing_parents: pa.Array
+
+    @property
+    def labelled(self) -> np.ndarray:
+        """Mask of labelled positions."""
+        return self.act >= 0
+
+    @property
+    def hostile(self) -> np.ndarray:
+        """Mask of hostile posts: derailing, silencing or disbelief, or abusive whatever the act."""
+        return np.isin(self.act, HOSTILE_CODES) | (self.abusive & (self.act >= 0))
+
+    @property
+    def supportive(self) -> np.ndarray:
+        """Mask of supportive posts: solidarity or pushback, and not abusive."""
+        return np.isin(self.act, SUPPORTIVE_CODES) & ~self.abusive
+
+    def node_id(self, positions: np.ndarray) -> pa.Array:
+        """Ids of the given positions; placeholders read ``missing:<parent id>``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        real = positions < self.posts
+        out = np.empty(positions.shape[0], dtype=object)
+        out[real] = self.ids.take(pa.array(positions[real])).to_numpy(zero_copy_only=False)
+        if (~real).any():
+            missing = self.missing_parents.take(pa.array(positions[~real] - self.posts))
+            out[~real] = ["missing:" + str(m) for m in missing.to_pylist()]
+        return pa.array(out, pa.string())
+
+
+def query_arrow(store: Store, sql: str, params: list[object] | None = None) -> pa.Table:
+    """Run ``sql`` and return the result as an Arrow table (without a row-by-row copy)."""
+    relation = store.con.sql(sql, params=params or None)
+    to_table = getattr(relation, "to_arrow_table", None)  # duckdb >= 1.4; older: .arrow()
+    return to_table() if to_table is not None else relation.arrow()
+
+
+def label_models(store: Store) -> list[tuple[str, int]]:
+    """The models with post labels in ``store``, most labels first."""
+    rows = store.con.execute(
+        "SELECT model, count(*) FROM post_labels GROUP BY model ORDER BY count(*) DESC, model"
+    ).fetchall()
+    return [(str(m), int(c)) for m, c in rows]
+
+
+def resolve_model(store: Store, model: str | None = None) -> str:
+    """The label model to report on: ``model`` if given, else the one with most post labels.
+
+    Raises:
+        StoreError: the store holds no post labels.
+        UsageError: ``model`` has no labels in the store.
+    """
+    models = label_models(store)
+    where = store.path or "the store"
+    if not models:
+        raise StoreError(
+            f"{where}: expected post labels, found none. "
+            f"Fix: run `heard label --db {store.path or 'STORE'}` first"
+        )
+    if model is None:
+        return models[0][0]
+    if model not in {m for m, _ in models}:
+        known = ", ".join(m for m, _ in models)
+        raise UsageError(f"expected a model with labels in {where}, found no labels of {model!r} (models: {known}). "
+                         f"Fix: pass --model {models[0][0]} or leave --model out")
+    return model
+
+
+def _codes(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join("'" + v + "'" for v in values) + "]"
+
+
+def load_corpus(store: Store, model: str | None = None) -> Corpus:
+    """Read posts, reply links and one model's labels into a :class:`Corpus`.
+
+    Args:
+        store: an open store (read-only is enough).
+        model: label model; default: the one with most post labels.
+
+    Raises:
+        StoreError: no posts or no labels in the store.
+        UsageError: ``model`` has no labels.
+    """
+    model = resolve_model(store, model)
+    con = store.con
+    result = con.execute(
+        f"""
+        WITH n AS (SELECT id, parent_id, created_at, author, row_number() OVER ({_ORDER}) - 1 AS pos FROM posts),
+        gone AS (SELECT parent_id AS missing, row_number() OVER (ORDER BY parent_id) - 1 AS code
+                 FROM (SELECT DISTINCT n.parent_id FROM n ANTI JOIN posts p ON p.id = n.parent_id
+                       WHERE n.parent_id IS NOT NULL)),
+        who AS (SELECT author, row_number() OVER (ORDER BY author) - 1 AS code
+                FROM (SELECT DISTINCT author FROM posts WHERE author IS NOT NULL))
+        SELECT n.pos,
+               coalesce(p.pos, -1)::BIGINT AS parent,
+               coalesce(g.code, -1)::BIGINT AS missing,
+               coalesce(epoch(n.created_at), 'NaN'::DOUBLE) AS t,
+               coalesce(w.code, -1)::BIGINT AS author,
+               (coalesce(list_position({_codes(ACTS)}, l.act), 0) - 1)::TINYINT AS act,
+               (coalesce(list_position({_codes(STANCES)}, l.stance), 0) - 1)::TINYINT AS stance,
+               (coalesce(list_position({_codes(DISCLOSERS)}, l.discloser), 0) - 1)::TINYINT AS discloser,
+               (coalesce(list_position({_codes(FRAMES)}, l.frame), 0) - 1)::TINYINT AS frame,
+               coalesce(l.abusive, false) AS abusive,
+               coalesce(list_has_any(l.centres, ['men', 'male_survivors']), false) AS centres_men
+        FROM n
+        LEFT JOIN n p ON p.id = n.parent_id
+        LEFT JOIN gone g ON g.missing = n.parent_id
+        LEFT JOIN who w ON w.author = n.author
+        LEFT JOIN post_labels l ON l.post_id = n.id AND l.model = ?
+        ORDER BY n.pos
+        """,
+        [model],
+    ).fetchnumpy()
+    posts = int(result["pos"].shape[0])
+    if posts == 0:
+        raise StoreError(f"{store.path or 'the store'}: expected posts, found none. Fix: ingest posts with `heard ingest`")
+    missing_parents = query_arrow(
+        store,
+        "SELECT DISTINCT n.parent_id FROM posts n ANTI JOIN posts p ON p.id = n.parent_id "
+        "WHERE n.parent_id IS NOT NULL ORDER BY 1",
+    ).column(0).combine_chunks()
+    ids = query_arrow(store, f"SELECT id FROM posts {_ORDER}").column(0).combine_chunks()
+    placeholders = len(missing_parents)
+    missing = np.asarray(result["missing"], dtype=np.int64)
+    parent = attach_orphans(np.asarray(result["parent"], dtype=np.int64), missing, placeholders)
+    forest = build_forest(parent)
+
+    def extend(values: np.ndarray, fill: float | int | bool, dtype: type) -> np.ndarray:
+        out = np.full(posts + placeholders, fill, dtype=dtype)
+        out[:posts] = values
+        return out
+
+    sizes = np.bincount(forest.root[:posts], minlength=forest.size)  # posts per thread
+    roots = forest.parent < 0
+    replies = sizes - (np.arange(forest.size) < posts)  # a placeholder root is not a post
+    stats = ThreadStats(
+        posts=posts,
+        threads=int(roots.sum()),
+        threads_with_replies=int((roots & (replies > 0)).sum()),
+        largest_thread=int(sizes.max(initial=0)),
+        max_depth=int(forest.depth.max(initial=0)),
+        orphans=int((missing >= 0).sum()),
+        placeholder_roots=placeholders,
+        cycles_cut=forest.cycles_cut,
+        posts_in_cycles=forest.posts_in_cycles,
+    )
+    return Corpus(
+        model=model,
+        posts=posts,
+        forest=forest,
+        stats=stats,
+        time=extend(result["t"], np.nan, np.float64),
+        act=extend(result["act"], -1, np.int8),
+        stance=extend(result["stance"], -1, np.int8),
+        discloser=extend(result["discloser"], -1, np.int8),
+        frame=extend(result["frame"], -1, np.int8),
+        abusive=extend(result["abusive"], False, np.bool_),
+        centres_men=extend(result["centres_men"], False, np.bool_),
+        author=extend(result["author"], -1, np.int64),
+        ids=ids,
+        missing_parents=missing_parents,
+    )

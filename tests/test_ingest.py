@@ -1,0 +1,224 @@
+"""Ingest through the public API and the CLI, one test per format and per bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import FIXTURES, assert_user_error
+from heard.errors import InputError
+from heard.ingest import ColumnMap, ingest
+from heard.store import Store
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with Store.open(db, read_only=True) as store:
+        return store.query(sql)[1]
+
+
+def test_x_api_v2_replies_threads_and_pseudonyms(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([FIXTURES / "x_v2.json"], store)
+    assert summary.added == 4 and summary.files[0].platform == "x"
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, author, created_at FROM posts")}
+    assert got["x:1002"][0] == "x:1001" and got["x:1004"][0] == "x:1003"
+    assert {r[1] for r in got.values()} == {"x:1001"}
+    assert got["x:1002"][2] == got["x:1004"][2]  # same author, same pseudonym
+    assert all(r[2].startswith("a_") and "2002" not in r[2] for r in got.values())
+    assert str(got["x:1001"][3]) == "2026-03-02 09:15:00"
+
+
+def test_reddit_dump_prefixes_and_deleted_authors(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        ingest([FIXTURES / "reddit.ndjson"], store)
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, author, text FROM posts")}
+    assert set(got) == {"reddit:t3_s1", "reddit:t1_c1", "reddit:t1_c2", "reddit:t1_c3"}
+    assert got["reddit:t1_c2"][0] == "reddit:t1_c1" and got["reddit:t1_c1"][0] == "reddit:t3_s1"
+    assert {r[1] for r in got.values()} == {"reddit:t3_s1"}
+    assert got["reddit:t1_c2"][2] is None  # [deleted]
+    assert got["reddit:t3_s1"][3].startswith("Finally telling my family\n\nAfter eleven years")
+
+
+def test_bluesky_records_and_views(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        ingest([FIXTURES / "bluesky.jsonl"], store)
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, platform FROM posts")}
+    root = "at://did:plc:aaa111/app.bsky.feed.post/3k1"
+    assert got["at://did:plc:ccc333/app.bsky.feed.post/3k3"][:2] == ("at://did:plc:bbb222/app.bsky.feed.post/3k2", root)
+    assert {r[2] for r in got.values()} == {"bluesky"}
+
+
+def test_mastodon_html_becomes_text(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        ingest([FIXTURES / "mastodon.json"], store)
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, text, parent_id, thread_root FROM posts")}
+    assert got["mastodon:110001"][0] == "As a man I never said this: my coach abused me when I was twelve.\n\nMe too."
+    assert got["mastodon:110002"][0] == "@lark you belong in this conversation & I'm glad you spoke."
+    assert got["mastodon:110003"][0] == "This isn't about you, mate.\nLog off."
+    assert got["mastodon:110003"][1:] == ("mastodon:110001", "mastodon:110001")
+
+
+def test_csv_with_sniffed_columns_keeps_unknown_columns_as_meta(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        ingest([FIXTURES / "generic.csv"], store)
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, meta->>'likes' FROM posts")}
+    assert got["g3"] == ("g2", "g1", "9")
+
+
+def test_column_flags_map_a_generic_jsonl(sandbox: Path) -> None:
+    src = sandbox / "odd.jsonl"
+    src.write_text(
+        json.dumps({"key": "a", "words": "me too", "who": "x", "when": "2026-03-01T00:00:00Z"}) + "\n"
+        + json.dumps({"key": "b", "words": "I believe you", "who": "y", "re": "a", "when": 1772323200}) + "\n"
+    )
+    cols = ColumnMap(text="words", id="key", parent="re", author="who", time="when")
+    with Store.open(sandbox / "c.duckdb") as store:
+        ingest([src], store, columns=cols)
+    assert rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root FROM posts ORDER BY id") == [("a", None, "a"), ("b", "a", "a")]
+
+
+def test_parquet(sandbox: Path) -> None:
+    table = pa.table({"id": ["p1", "p2"], "text": ["me too", "not all men"], "parent_id": [None, "p1"], "created_at": ["2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z"]})
+    pq.write_table(table, sandbox / "posts.parquet")
+    with Store.open(sandbox / "c.duckdb") as store:
+        assert ingest([sandbox / "posts.parquet"], store).added == 2
+    assert rows(sandbox / "c.duckdb", "SELECT thread_root FROM posts WHERE id = 'p2'") == [("p1",)]
+
+
+def test_folder_of_essays_is_split_into_sentences_with_quotes(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([FIXTURES / "essays"], store)
+    assert summary.added == 2 and summary.files[0].platform == "document"
+    units = rows(sandbox / "c.duckdb", "SELECT text, voice FROM units WHERE post_id = 'doc:essays/backlash.md' ORDER BY seq")
+    assert ("One man replied:", "own") in units
+    assert ("not all men, you know.", "quoted") in units
+    assert ("This isn't the place for your sob story.", "quoted") in units
+    assert ("Telling a survivor to be quiet helps nobody.", "own") in units
+    meta = rows(sandbox / "c.duckdb", "SELECT meta->>'title' FROM posts WHERE id = 'doc:essays/backlash.md'")
+    assert meta == [("What the replies did",)]
+
+
+def test_ingesting_twice_adds_nothing(heard, sandbox: Path) -> None:
+    first = heard("ingest", str(FIXTURES / "x_v2.json"), str(FIXTURES / "reddit.ndjson"), "--db", "c.duckdb", "--json")
+    units = rows(sandbox / "c.duckdb", "SELECT count(*) FROM units")
+    second = heard("ingest", str(FIXTURES / "x_v2.json"), str(FIXTURES / "reddit.ndjson"), "--db", "c.duckdb", "--json")
+    assert first.code == 0 and second.code == 0, second.err
+    assert json.loads(first.out)["added"] == 8
+    assert json.loads(second.out)["added"] == 0 and json.loads(second.out)["posts_in_store"] == 8
+    assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM units") == units
+
+
+def test_batches_commit_and_a_crash_keeps_committed_batches(sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = sandbox / "many.jsonl"
+    src.write_text("".join(json.dumps({"id": f"p{i}", "text": f"post number {i}"}) + "\n" for i in range(250)))
+    calls = {"n": 0}
+    original = Store.add_posts
+
+    def crashing(self, posts, units, run_id=None):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")
+        return original(self, posts, units, run_id=run_id)
+
+    monkeypatch.setattr(Store, "add_posts", crashing)
+    with Store.open(sandbox / "c.duckdb") as store, pytest.raises(RuntimeError):
+        ingest([src], store, batch_size=100)
+    assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM posts") == [(200,)]  # two whole batches, no half batch
+    monkeypatch.setattr(Store, "add_posts", original)
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([src], store, batch_size=100)
+    assert summary.added == 50
+    assert rows(sandbox / "c.duckdb", "SELECT count(*), count(DISTINCT id) FROM posts") == [(250, 250)]
+
+
+def test_key_is_kept_with_the_store_and_needed_later(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        ingest([FIXTURES / "x_v2.json"], store)
+    key = sandbox / "c.duckdb.key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    key.unlink()
+    with Store.open(sandbox / "c.duckdb") as store, pytest.raises(Exception, match="pseudonym key"):
+        ingest([FIXTURES / "reddit.ndjson"], store)
+
+
+# -- bad input -------------------------------------------------------------------
+
+
+def bad_files(folder: Path) -> dict[str, tuple[Path, list[str]]]:
+    good = json.dumps({"id": "ok1", "text": "I believe you"}) + "\n"
+    cases = {
+        "malformed": ("bad.jsonl", (good + "{not json\n").encode(), ["bad.jsonl:2", "invalid JSON"]),
+        "encoding": ("latin.csv", "id,text\n1,caf\u00e9 ok\n".encode("latin-1"), ["latin.csv:2", "--encoding"]),
+        "no_text_column": ("cols.csv", b"a,b\n1,2\n", ["--text-col", "found only: a, b"]),
+        "empty": ("empty.jsonl", b"", ["empty file"]),
+        "giant": ("giant.jsonl", (good + json.dumps({"id": "g", "text": "x" * 1_048_576}) + "\n").encode(), ["giant.jsonl:2", "100,000 characters", "1,048,576"]),
+        "nul": ("nul.jsonl", (good + '{"id": "n", "text": "a\\u0000b"}\n').encode(), ["nul.jsonl:2", "NUL"]),
+        "raw_nul": ("rawnul.jsonl", good.encode() + b'{"id": "n", "text": "a\x00b"}\n', ["rawnul.jsonl:2", "NUL"]),
+        "utf16": ("wide.jsonl", good.encode("utf-16"), ["UTF-16"]),
+        "missing_text": ("notext.jsonl", (good + json.dumps({"id": "t", "body": None, "text": None}) + "\n").encode(), ["notext.jsonl:2", "expected a text"]),
+        "bad_time": ("time.jsonl", (good + json.dumps({"id": "t", "text": "hi", "created_at": "yesterday-ish"}) + "\n").encode(), ["time.jsonl:2", "timestamp"]),
+        "unknown_flag_column": ("flag.csv", b"id,text\n1,hi\n", ["'body'", "found only: id, text"]),
+    }
+    out = {}
+    for name, (filename, content, fragments) in cases.items():
+        path = folder / filename
+        path.write_bytes(content)
+        out[name] = (path, fragments)
+    return out
+
+
+@pytest.mark.parametrize(
+    "case", ["malformed", "encoding", "no_text_column", "empty", "giant", "nul", "raw_nul", "utf16", "missing_text", "bad_time", "unknown_flag_column"]
+)
+def test_bad_input_is_a_one_line_error_and_writes_nothing(heard, sandbox: Path, case: str) -> None:
+    path, fragments = bad_files(sandbox)[case]
+    seeded = heard("ingest", str(FIXTURES / "x_v2.json"), "--db", "c.duckdb")
+    assert seeded.code == 0
+    extra = ["--text-col", "body"] if case == "unknown_flag_column" else []
+    result = heard("ingest", str(path), "--db", "c.duckdb", *extra)
+    assert_user_error(result, *fragments)
+    assert len(result.err.strip().splitlines()) == 1
+    assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM posts") == [(4,)]
+    assert rows(sandbox / "c.duckdb", "SELECT status FROM runs ORDER BY id DESC LIMIT 1") == [("failed",)]
+
+
+def test_a_bad_row_late_in_a_big_file_takes_back_earlier_batches(sandbox: Path) -> None:
+    src = sandbox / "late.jsonl"
+    src.write_text("".join(json.dumps({"id": f"p{i}", "text": f"post {i}"}) + "\n" for i in range(120)) + "{oops\n")
+    with Store.open(sandbox / "c.duckdb") as store, pytest.raises(InputError, match="late.jsonl:121"):
+        ingest([src], store, batch_size=50)
+    assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM posts") == [(0,)]
+    assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM units") == [(0,)]
+
+
+def test_skip_bad_sets_rows_aside_and_counts_them(heard, sandbox: Path) -> None:
+    files = bad_files(sandbox)
+    inputs = [str(files[c][0]) for c in ("malformed", "giant", "nul", "missing_text", "bad_time")]
+    result = heard("ingest", *inputs, "--db", "c.duckdb", "--skip-bad", "--json")
+    assert result.code == 0, result.err
+    summary = json.loads(result.out)
+    assert summary["rejected"] == 5 and summary["added"] == 1  # the same good row in every file
+    rejects = [json.loads(line) for line in Path(summary["rejects_path"]).read_text().splitlines()]
+    assert [(Path(r["source"]).name, r["line"]) for r in rejects] == [
+        ("bad.jsonl", 2), ("giant.jsonl", 2), ("nul.jsonl", 2), ("notext.jsonl", 2), ("time.jsonl", 2)]
+    assert oct(Path(summary["rejects_path"]).stat().st_mode & 0o777) == "0o600"
+
+
+def test_encoding_flag_reads_latin1(heard, sandbox: Path) -> None:
+    path, _ = bad_files(sandbox)["encoding"]
+    result = heard("ingest", str(path), "--db", "c.duckdb", "--encoding", "latin-1")
+    assert result.code == 0, result.err
+    assert rows(sandbox / "c.duckdb", "SELECT text FROM posts") == [("caf\u00e9 ok",)]
+
+
+def test_missing_input_and_unknown_suffix(heard, sandbox: Path) -> None:
+    assert_user_error(heard("ingest", "nowhere.jsonl", "--db", "c.duckdb"), "nowhere.jsonl", "found nothing")
+    (sandbox / "posts.xlsx").write_bytes(b"PK\x03\x04")
+    assert_user_error(heard("ingest", "posts.xlsx", "--db", "c.duckdb"), ".xlsx")
+    shutil.copy(FIXTURES / "generic.csv", sandbox / "no_suffix")
+    assert_user_error(heard("ingest", "no_suffix", "--db", "c.duckdb"), "suffix")
