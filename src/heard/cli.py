@@ -211,6 +211,34 @@ def export(db: str | None, fmt: str, output: Path) -> None:
         click.echo(f"{path}: {rows:,} rows")
 
 
+# -- report ------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--db", help="DuckDB store to report on (opened read-only). [HEARD_DB]")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), help="folder for report.html, charts, tables")
+@click.option("--model", help="model version whose labels to use (default: the one that labelled most posts)")
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="html writes the report folder; json prints the numbers")
+def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> None:
+    """Reception of testimony, the essays' three claims, and the corpus over time."""
+    from heard.report import build_report, report_numbers
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    if fmt == "html" and output is None:
+        raise UsageError("expected -o DIR for the report, found none. Fix: pass -o report/ or --format json")
+    with Store.open(settings.db, read_only=True) as store:
+        if fmt == "json":
+            click.echo(json.dumps(report_numbers(store, model), indent=2, ensure_ascii=False))
+            return
+        assert output is not None
+        progress = _Progress()
+        result = build_report(store, output, model=model, progress=progress)
+        progress.done()
+    for claim in result.claims:
+        click.echo(f"{claim.key}. {claim.question}\n   {claim.answer}")
+    click.echo(f"report: {result.html}")
+
+
 # -- train / eval / demo -------------------------------------------------------------------------
 @cli.command()
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path))
@@ -267,8 +295,12 @@ def demo(output: Path | None) -> None:
     for row in result.rows:
         example = row.example if len(row.example) <= 90 else row.example[:87] + "..."
         click.echo(f"{row.act:<15}{row.posts:>6}{row.units:>7}  {example}")
+    click.echo("\nthe essays' claims, measured on the demo corpus:")
+    for claim in result.report.claims:
+        click.echo(f"{claim.key}. {claim.question}\n   {claim.answer}")
     click.echo(f"\nstore:   {result.db}")
     click.echo(f"summary: {result.summary_html}")
+    click.echo(f"report:  {result.report.html}")
 
 
 def main(argv: list[str] | None = None) -> int:

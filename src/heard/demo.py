@@ -18,6 +18,7 @@ from heard.classify import Classifier
 from heard.classify.labelling import label_store
 from heard.ingest import ingest
 from heard.records import ACTS
+from heard.report import ReportResult, build_report
 from heard.store import Store
 
 
@@ -46,6 +47,7 @@ class DemoResult:
     units: int
     rows: list[ActRow]
     summary_html: Path
+    report: ReportResult
 
 
 def act_summary(store: Store, model: str) -> list[ActRow]:
@@ -92,7 +94,8 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;
 
 
 def run_demo(out_dir: Path, classifier: Classifier | None = None, say: Callable[[str], None] | None = None) -> DemoResult:
-    """Ingest the demo corpus into ``out_dir/demo.duckdb``, label it, and write the summary."""
+    """Ingest the demo corpus into ``out_dir/demo.duckdb``, label it, and write the
+    summary page and the full report (``out_dir/report/``)."""
     say = say or (lambda _m: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "demo.duckdb"
@@ -104,5 +107,6 @@ def run_demo(out_dir: Path, classifier: Classifier | None = None, say: Callable[
         label_store(store, classifier)
         rows = act_summary(store, classifier.version)
         posts, units = store.count("posts"), store.count("units")
+        report = build_report(store, out_dir / "report", model=classifier.version, progress=say)
     html_path = write_summary_html(rows, out_dir / "summary.html", posts, units, classifier.version)
-    return DemoResult(db, posts, units, rows, html_path)
+    return DemoResult(db, posts, units, rows, html_path, report)

@@ -30,7 +30,6 @@ from heard.records import ACTS, STANCES
 from heard.threads.analysis import Findings
 from heard.threads.bootstrap import Interval
 from heard.threads.claims import Measure
-from heard.threads.timeline import _WIDTH
 
 ACT_COLOURS: dict[str, str] = {
     "testimony": "#7b3294",
@@ -85,7 +84,8 @@ def _interval_rows(label: str, measure: str, est: Interval) -> list[dict[str, An
              "high": est.high if est.high is not None else est.value, "n": est.n}]
 
 
-def _dot_interval(rows: list[dict[str, Any]], x_title: str, colours: dict[str, str], share: bool) -> alt.LayerChart:
+def _dot_interval(rows: list[dict[str, Any]], x_title: str, colours: dict[str, str],
+                  share: bool) -> alt.LayerChart | alt.FacetChart:
     base = alt.Chart(alt.Data(values=rows))
     fmt = ".0%" if share else ".1f"
     x = alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt),
@@ -107,7 +107,8 @@ def reception_chart(findings: Findings) -> Figure:
     for g in findings.groups:
         if g.answered == 0:
             continue
-        label = f"{GROUP_LABELS[g.discloser]} ({g.answered} testimonies)"
+        few = "" if g.enough_data else ", too few to say"
+        label = f"{GROUP_LABELS[g.discloser]} ({g.answered} testimonies{few})"
         for measure in ("supportive", "hostile", "silencing"):
             rows += _interval_rows(label, measure, getattr(g, measure))
     title = "What replies to testimony did, by who disclosed"
@@ -139,7 +140,7 @@ def first_reply_chart(findings: Findings) -> Figure:
 
 def _bins(findings: Findings) -> list[tuple[str, str, int]]:
     tl = findings.timeline
-    width = _WIDTH[tl.unit]
+    width = tl.width
     return [(_iso(s), _iso(s + width), i) for i, s in enumerate(tl.starts.astype(np.int64).tolist())]
 
 
@@ -149,7 +150,7 @@ def bin_words(unit: str) -> str:
 
 
 def _time_x(findings: Findings) -> alt.X:
-    fmt = "%b %d %H:%M" if _WIDTH[findings.timeline.unit] < 86400 else "%b %d, %Y"
+    fmt = "%b %d %H:%M" if findings.timeline.width < 86400 else "%b %d, %Y"
     return alt.X("start:T", title=f"time (UTC, {bin_words(findings.timeline.unit)})", scale=alt.Scale(type="utc"),
                  axis=alt.Axis(format=fmt, labelAngle=-30, labelOverlap=True))
 
@@ -202,7 +203,7 @@ def hostile_chart(findings: Findings) -> Figure:
         threshold.mark_text(align="right", dy=-6, color="#555").encode(y="y:Q", text="label:N",
                                                                        x=alt.value(WIDTH)),
     ]
-    marks = []
+    marks: list[dict[str, Any]] = []
     if onset.first_testimony is not None:
         marks.append({"t": onset.first_testimony.isoformat() + "Z", "label": "first testimony", "colour": "#7b3294"})
     if onset.at is not None:

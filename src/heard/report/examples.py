@@ -37,6 +37,9 @@ PER_FRAME = 2
 REPLIES_SHOWN = 8
 """Replies shown under an example testimony."""
 
+FULL_THREADS_UP_TO = 300
+"""Largest corpus (posts) whose threads the report also prints in full, for reading the numbers in context."""
+
 _RANK = "(l.voice = 'own') DESC, (length(p.text) BETWEEN 20 AND 400) DESC, l.score DESC, p.id"
 
 
@@ -73,11 +76,20 @@ class ExampleThread:
 
 @dataclass(frozen=True)
 class Examples:
-    """All examples of one report."""
+    """All examples of one report.
+
+    Attributes:
+        by_act: a few posts per act.
+        by_frame: a few derailing posts per frame.
+        threads: per discloser group, the most-answered testimony and its first replies.
+        full: in small corpora (at most :data:`FULL_THREADS_UP_TO` posts), every
+            thread in reading order as (depth, post); ``None`` marks a missing parent.
+    """
 
     by_act: dict[str, tuple[Example, ...]]
     by_frame: dict[str, tuple[Example, ...]]
     threads: tuple[ExampleThread, ...]
+    full: tuple[tuple[int, Example | None], ...] = ()
 
 
 def _example(row: tuple, names: Pseudonyms) -> Example:
@@ -133,6 +145,34 @@ def _thread(store: Store, findings: Findings, group: str, names: Pseudonyms) -> 
                          max(0, int(total[0] if total else 0) - len(rows_out)))
 
 
+def _full_threads(store: Store, findings: Findings, names: Pseudonyms) -> tuple[tuple[int, Example | None], ...]:
+    corpus = findings.corpus
+    if corpus.posts > FULL_THREADS_UP_TO:
+        return ()
+    rows = store.con.execute(
+        "SELECT p.id, p.text, p.author, p.created_at, l.act, l.frame, l.abusive FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?",
+        [findings.model],
+    ).fetchall()
+    by_id = {r[0]: r[1:] for r in rows}
+    ids = corpus.ids.to_pylist()
+    parent = corpus.forest.parent.tolist()
+    children: dict[int, list[int]] = {}
+    for node, up in enumerate(parent):  # positions run earliest first, so children come in time order
+        children.setdefault(up, []).append(node)
+    out: list[tuple[int, Example | None]] = []
+    # A placeholder root (position >= posts) sorts by its earliest reply.
+    roots = sorted(children.get(-1, []), key=lambda r: r if r < corpus.posts else min(children[r]))
+    for root in roots:
+        stack = [(root, 0)]
+        while stack:  # depth-first, iterative: reading order without recursion limits
+            node, depth = stack.pop()
+            row = by_id.get(ids[node]) if node < corpus.posts else None
+            out.append((depth, _example(row, names) if row is not None else None))
+            stack.extend((child, depth + 1) for child in reversed(children.get(node, [])))
+    return tuple(out)
+
+
 def pick_examples(store: Store, findings: Findings) -> Examples:
     """Choose, redact and rename the report's example posts and threads."""
     names = Pseudonyms()
@@ -144,4 +184,5 @@ def pick_examples(store: Store, findings: Findings) -> Examples:
     for part, *rest in _ranked(store, findings.model, "coalesce(l.frame, 'unspecified')", "l.act = 'derailing'",
                                PER_FRAME):
         by_frame.setdefault(part, []).append(_example(tuple(rest), names))
-    return Examples({k: tuple(v) for k, v in by_act.items()}, {k: tuple(v) for k, v in by_frame.items()}, threads)
+    return Examples({k: tuple(v) for k, v in by_act.items()}, {k: tuple(v) for k, v in by_frame.items()}, threads,
+                    _full_threads(store, findings, names))

@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import vl_convert as vlc
 
 from heard.records import ACTS
 from heard.report.charts import GROUP_LABELS, Figure, bin_words
 from heard.report.examples import Example, Examples
+from heard.report.numbers import thresholds
 from heard.threads.analysis import Findings
 from heard.threads.bootstrap import Interval
 from heard.threads.claims import ClaimAnswer
 from heard.threads.phrasing import duration, interval, percent
+from heard.threads.timeline import to_datetime
 
 CONTENT_WARNING = (
     "Content warning: this report quotes posts about sexual violence, abuse and harassment, including hostile "
@@ -52,11 +55,16 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .claim .tag{color:#666;font-size:.9rem;margin:0}.answer{font-size:1.05rem}
 .big{font-size:1.6rem;font-weight:700;margin-right:.5rem}.badge{display:inline-block;background:#fdecea;color:#8a1c1c;
 border-radius:4px;padding:.1rem .5rem;font-size:.85rem;font-weight:600}.ok{background:#e8f5e9;color:#1b5e20}
-figure{margin:1.2rem 0}figcaption{color:#555;font-size:.9rem}.chart{overflow-x:auto;min-height:3rem}
+.wide{overflow-x:auto}figure{margin:1.2rem 0}figcaption{color:#555;font-size:.9rem}.chart{overflow-x:auto;min-height:3rem}
 blockquote.post{margin:.5rem 0;padding:.5rem .9rem;border-left:4px solid #ccc;background:#f8f8f8}
 blockquote.post p{margin:0 0 .3rem;white-space:pre-wrap}blockquote.post footer{color:#666;font-size:.85rem}
 .reply{margin-left:2rem}.act{font-weight:600}.note{color:#555;font-size:.92rem}code{background:#f3f3f3;padding:0 .2rem}
 """
+
+
+def _vega_javascript() -> str:
+    """Vega, Vega-Lite and vega-embed as one inline script that sets ``window.vegaEmbed``."""
+    return str(vlc.javascript_bundle())  # type: ignore[call-arg]  # the stub omits snippet's default
 
 
 def e(text: object) -> str:
@@ -73,7 +81,16 @@ def _when(moment: datetime | None) -> str:
 
 
 def _interval_cell(est: Interval, unit: str = "share") -> str:
-    return e(interval(est, unit))
+    """A table cell's short form: ``38% (30–49%)``, ``20 min (15 min–1.0 h)``."""
+    if est.value is None:
+        return "n/a"
+    if unit == "hours":
+        value = duration(est.value)
+        ends = f"{duration(est.low)}–{duration(est.high)}" if est.low is not None else ""
+    else:
+        value = percent(est.value)
+        ends = f"{percent(est.low)[:-1]}–{percent(est.high)}" if est.low is not None and est.high is not None else ""
+    return e(f"{value} ({ends})" if ends else value)
 
 
 def _claim(claim: ClaimAnswer) -> str:
@@ -144,10 +161,12 @@ def _reception(findings: Findings) -> str:
         f"<td>{'yes' if g.enough_data else 'no'}</td></tr>"
         for g in findings.groups
     )
-    return ("<table><tr><th>discloser</th><th>testimonies</th><th>answered</th><th>replies</th><th>supportive</th>"
-            "<th>hostile</th><th>silencing</th><th>testimonies with a hostile reply</th>"
-            "<th>to first supportive reply (median)</th><th>to first hostile reply (median)</th><th>enough data</th>"
-            f"</tr>{rows}</table>")
+    return ("<div class=wide><table><tr><th>discloser</th><th>testimonies</th><th>answered</th><th>replies</th>"
+            "<th>supportive</th><th>hostile</th><th>silencing</th><th>testimonies with a hostile reply</th>"
+            "<th>to first supportive reply</th><th>to first hostile reply</th><th>enough data</th>"
+            f"</tr>{rows}</table></div><p class=note>Shares of labelled direct replies by others, and of testimonies, "
+            "with 95% intervals in brackets; times are medians over the testimonies that got such a reply. "
+            "“Answered” testimonies got at least one labelled reply from someone else.</p>")
 
 
 def _onset_text(findings: Findings) -> str:
@@ -207,12 +226,19 @@ def _examples(examples: Examples) -> str:
         posts = examples.by_act.get(act, ())
         if posts:
             out.append(f"<h3>{e(act)}</h3>" + "".join(_post(p) for p in posts))
+    if examples.full:
+        items = "".join(
+            f'<div style="margin-left:{min(depth, 8) * 1.5}rem">'
+            + (_post(post) if post is not None else '<p class="note">[a post that is not in the corpus]</p>')
+            + "</div>"
+            for depth, post in examples.full
+        )
+        out.append(f"<details><summary>Every thread in full ({_n(len(examples.full))} entries; replies are "
+                   f"indented under what they answer)</summary>{items}</details>")
     return "".join(out)
 
 
 def _method(findings: Findings) -> str:
-    from heard.report.numbers import thresholds
-
     t = thresholds()
     return f"""<ul>
 <li>Labels: one label per post by the model <code>{e(findings.model)}</code> (its own units combined; quoted words
@@ -247,16 +273,16 @@ def write_html(path: Path, findings: Findings, examples: Examples, figs: Sequenc
         files: file name -> path relative to ``path`` for every chart and table written.
         generated: time stamp printed on the page (default: now, UTC).
     """
-    generated = generated or datetime.now(timezone.utc).replace(tzinfo=None)
+    generated = generated or datetime.now(UTC).replace(tzinfo=None)
     by_name = {f.name: f for f in figs}
     corpus = findings.corpus
     labelled = int((corpus.act[: corpus.posts] >= 0).sum())
-    tl = findings.timeline
+    dated = corpus.time[: corpus.posts]
+    dated = dated[np.isfinite(dated)]
     span = ""
-    if tl.starts.size:
-        first = findings.onset.first_testimony
-        span = f" · posts from {e(str(tl.starts[0]).replace('T', ' '))} UTC ({e(bin_words(tl.unit))})"
-        del first
+    if dated.size:
+        span = (f", posted between {e(_when(to_datetime(float(dated.min()))))} and "
+                f"{e(_when(to_datetime(float(dated.max()))))}")
     specs = {f"fig-{f.name}": f.spec for f in figs}
     payload = json.dumps(specs).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     table_links = " · ".join(f'<a href="{e(rel)}">{e(name)}</a>' for name, rel in sorted(files.items())
@@ -304,7 +330,7 @@ links removed and authors renamed.</p>
 <h2 id="method">How this was measured</h2>
 {_method(findings)}
 <p>Tables: {table_links}</p>
-<script>{vlc.javascript_bundle()}</script>
+<script>{_vega_javascript()}</script>
 <script>
 (function () {{
   var specs = {payload};

@@ -100,6 +100,14 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _trimmed_own(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim a framing span left over beside a quote: spaces and the ``:``/``,``/dash joining them."""
+    start, end = _trimmed(text, start, end)
+    while start < end and text[start] in ":;,.-\u2013\u2014 ":
+        start += 1
+    return start, end
+
+
 def _sentences(text: str, offset: int) -> Iterator[tuple[int, int]]:
     """Sentence spans of ``text`` (absolute offsets), found by sentencex."""
     cursor = 0
@@ -139,7 +147,7 @@ def _split_quotes(text: str, start: int, end: int) -> Iterator[tuple[int, int, s
         body_s, body_e = _trimmed(text, start + q_start, start + q_end)
         yield body_s, body_e, "quoted"
         cursor = q_end_full
-    own_s, own_e = _trimmed(text, start + cursor, end)
+    own_s, own_e = _trimmed_own(text, start + cursor, end)
     if own_e > own_s and re.search(r"\w", text[own_s:own_e]):
         yield own_s, own_e, "own"
 

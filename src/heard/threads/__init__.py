@@ -25,18 +25,18 @@ from heard.threads.reception import MIN_TESTIMONIES, GroupReception, ReceptionTa
 from heard.threads.timeline import ONSET_MIN_POSTS, ONSET_THRESHOLD, Onset, Timeline
 
 __all__ = [
+    "MIN_DERAILS",
+    "MIN_TESTIMONIES",
+    "MIN_THREADS",
+    "ONSET_MIN_POSTS",
+    "ONSET_THRESHOLD",
     "ClaimAnswer",
     "Corpus",
     "Findings",
     "Forest",
     "GroupReception",
     "Interval",
-    "MIN_DERAILS",
-    "MIN_TESTIMONIES",
-    "MIN_THREADS",
     "Measure",
-    "ONSET_MIN_POSTS",
-    "ONSET_THRESHOLD",
     "Onset",
     "ReceptionTable",
     "ThreadStats",

@@ -38,7 +38,7 @@ import numpy as np
 from heard.threads.bootstrap import Interval, difference, median, resampled_totals, share, share_draws
 from heard.threads.corpus import ACT, Corpus
 from heard.threads.derailing import Frames
-from heard.threads.phrasing import duration, interval, percent
+from heard.threads.phrasing import duration, interval, plural
 from heard.threads.reception import (
     LABELLED_COLUMN,
     MIN_TESTIMONIES,
@@ -160,8 +160,10 @@ def answer_a(table: ReceptionTable, groups: tuple[GroupReception, ...]) -> Claim
     )
     observed = (
         f"Silencing was {interval(shares['man'])} of the replies to men's testimonies "
-        f"({men.answered} answered testimonies, {men.replies} replies) and {interval(shares['woman'])} "
-        f"for women's ({women.answered}, {women.replies} replies)"
+        f"({plural(men.answered, 'answered testimony', 'answered testimonies')}, "
+        f"{plural(men.replies, 'reply', 'replies')}) and {interval(shares['woman'])} for women's "
+        f"({plural(women.answered, 'answered testimony', 'answered testimonies')}, "
+        f"{plural(women.replies, 'reply', 'replies')})"
     )
     if not enough:
         answer = (f"Not enough data: {men.answered} men's and {women.answered} women's testimonies got labelled "
@@ -225,11 +227,12 @@ def answer_b(corpus: Corpus, frames: Frames, onset: Onset) -> ClaimAnswer:
                    f"in a bin of at least {onset.min_posts} posts.")
         if thread_delay.value is not None:
             timing += (f" Within threads, the first derail came a median {interval(thread_delay, 'hours')} after "
-                       f"the thread's first testimony ({thread_delay.n} threads).")
+                       f"the thread's first testimony ({plural(thread_delay.n, 'thread')}).")
     share_text = (f"{interval(fe)} of derails used male victimhood as a counter (false_equivalence; "
-                  f"{frames.derails} derails in {frames.threads} threads).")
+                  f"{plural(frames.derails, 'derail')} in {plural(frames.threads, 'thread')})."
+                  if frames.derails else "No post was labelled derailing.")
     if not enough:
-        answer = (f"Not enough data: {frames.derails} derailing posts (at least {MIN_DERAILS} needed). "
+        answer = (f"Not enough data: {plural(frames.derails, 'derailing post')} (at least {MIN_DERAILS} needed). "
                   f"{timing} Observed so far: {share_text}")
     else:
         answer = f"{timing} {share_text}"
@@ -278,13 +281,16 @@ def answer_c(corpus: Corpus, frames: Frames) -> ClaimAnswer:
         Measure("accountability_per_thread_without_derail", "accountability posts per thread without a derail",
                 "count", parts["without"][2], enough_cmp),
     )
-    first = f"{interval(nam)} of derails were 'not all men' ({frames.derails} derails in {frames.threads} threads)"
+    first = (f"{interval(nam)} of derails were 'not all men' ({plural(frames.derails, 'derail')} in "
+             f"{plural(frames.threads, 'thread')})" if frames.derails else "No post was labelled derailing")
     if not enough_nam:
-        first = f"Not enough data on frames: {frames.derails} derails (at least {MIN_DERAILS} needed); observed: " + first
+        first = (f"Not enough data on frames: {plural(frames.derails, 'derail')} (at least {MIN_DERAILS} needed); "
+                 f"observed: {first[0].lower()}{first[1:]}")
     per_with, per_without = parts["with"][2].value, parts["without"][2].value
-    observed = (f"accountability was {interval(parts['with'][0])} of the other posts in {with_derail.shape[0]} "
-                f"threads with a derail ({per_with or 0:.1f} per thread) and {interval(parts['without'][0])} in "
-                f"{without.shape[0]} threads without ({per_without or 0:.1f} per thread)")
+    observed = (f"accountability was {interval(parts['with'][0])} of the other posts in "
+                f"{plural(with_derail.shape[0], 'thread')} with a derail ({per_with or 0:.1f} per thread) and "
+                f"{interval(parts['without'][0])} in {plural(without.shape[0], 'thread')} without "
+                f"({per_without or 0:.1f} per thread)")
     if not enough_cmp:
         second = (f"Not enough data to compare threads (at least {MIN_THREADS} on each side needed): "
                   f"{observed}.")

@@ -198,8 +198,8 @@ def load_corpus(store: Store, model: str | None = None) -> Corpus:
     parent = attach_orphans(np.asarray(result["parent"], dtype=np.int64), missing, placeholders)
     forest = build_forest(parent)
 
-    def extend(values: np.ndarray, fill: float | int | bool, dtype: type) -> np.ndarray:
-        out = np.full(posts + placeholders, fill, dtype=dtype)
+    def extend(values: np.ndarray, fill: float | bool, dtype: type) -> np.ndarray:
+        out: np.ndarray = np.full(posts + placeholders, fill, dtype=dtype)
         out[:posts] = values
         return out
 

@@ -5,6 +5,8 @@ Example:
     ('31%', '-6 points', '15 min', '30.0 h', '4.2 days')
     >>> interval(Interval(0.31, 0.12, 0.5, 8))
     '31% (95% CI 12–50%)'
+    >>> plural(1, "thread"), plural(2, "reply", "replies")
+    ('1 thread', '2 replies')
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def duration(hours: float | None) -> str:
     """Hours as minutes, hours or days, whichever reads best."""
     if hours is None:
         return "n/a"
-    if hours < 1:
+    if round(hours * 60) < 60:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:.1f} h"
@@ -58,3 +60,8 @@ def interval(est: Interval, unit: str = "share") -> str:
     if est.low is None or est.high is None:
         return value
     return f"{value} (95% CI {percent(est.low)[:-1]}–{percent(est.high)})"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``count`` with the noun in the right number, thousands separated."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"

@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -81,6 +81,11 @@ class Timeline:
         """Labelled posts per bin."""
         return self.acts[:, : len(ACTS)].sum(axis=1)
 
+    @property
+    def width(self) -> int:
+        """Seconds per bin."""
+        return _WIDTH[self.unit]
+
 
 @dataclass(frozen=True)
 class Onset:
@@ -111,7 +116,7 @@ def to_datetime(seconds: float | None) -> datetime | None:
     """Seconds since 1970 as a naive UTC datetime (``None`` for NaN or None)."""
     if seconds is None or not np.isfinite(seconds):
         return None
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(float(seconds), tz=UTC).replace(tzinfo=None)
 
 
 def bin_unit(span_seconds: float) -> str:

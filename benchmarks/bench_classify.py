@@ -1,0 +1,56 @@
+"""Classify benchmark: 5,000 varied posts through `heard classify` (the contract).
+
+Posts mix short replies, tweets and long comments (10% over 60 words, some
+split into sentences), written from word lists in _synthetic.py.
+
+    python benchmarks/bench_classify.py
+    python benchmarks/bench_classify.py --posts 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _synthetic import post_text  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=5000)
+    args = parser.parse_args()
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.jsonl"
+        texts = [post_text(rng) for _ in range(args.posts)]
+        src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+        out = Path(tmp) / "out.jsonl"
+        # Start-up (imports, loading the encoder) measured apart from throughput.
+        one = Path(tmp) / "one.jsonl"
+        one.write_text(json.dumps({"id": 0, "text": "me too"}) + "\n")
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "heard", "classify", str(one), "-o", str(Path(tmp) / "o1.jsonl")], check=True, capture_output=True)
+        startup = time.perf_counter() - started
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "heard", "classify", str(src), "-o", str(out)], check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        lines = out.read_text().count("\n")
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    print(f"classify benchmark: {args.posts:,} posts, mean {words:.0f} words, {os.cpu_count()} cores\n")
+    print("| posts | seconds (incl. start-up) | start-up | posts/s (excl. start-up) | peak RSS |")
+    print("|---|---|---|---|---|")
+    print(f"| {lines:,} | {seconds:.1f} | {startup:.1f} s | {lines / max(seconds - startup, 1e-9):,.0f} | {peak / 2**20:,.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

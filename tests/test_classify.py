@@ -1,0 +1,146 @@
+"""The classify contract, store labelling, explanations, training and evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, assert_user_error
+from heard.classify import Classifier, Heads, load_coded
+from heard.classify.train import train_heads
+from heard.errors import ModelError
+from heard.records import ACTS, CENTRES, DISCLOSERS, FRAMES, STANCES
+
+CONTRACT_KEYS = ["id", "act", "stance", "abusive", "voice", "frame", "discloser", "centres", "scores"]
+
+
+def check_label(row: dict) -> None:
+    assert list(row) == CONTRACT_KEYS
+    assert row["act"] in ACTS and row["stance"] in STANCES and isinstance(row["abusive"], bool)
+    assert row["voice"] in ("own", "quoted")
+    assert row["frame"] is None or (row["act"] == "derailing" and row["frame"] in FRAMES)
+    assert row["discloser"] is None or (row["act"] == "testimony" and row["discloser"] in DISCLOSERS)
+    assert set(row["centres"]) <= set(CENTRES)
+    assert set(row["scores"]) == set(ACTS) and abs(sum(row["scores"].values()) - 1) < 0.01
+
+
+def test_contract_on_odd_inputs(heard, sandbox: Path) -> None:
+    texts = [
+        "", " ", "me too", "🙄🙄🙄", "x" * 50_000, "A long essay sentence. " * 2500, "<script>alert(1)</script>",
+        "Ich glaube dir.", "\u202e reversed", "line one\nline two\n\nthird paragraph", '"not all men" - my uncle',
+    ]
+    lines = [{"id": i, "text": t, "lang": "xx"} for i, t in enumerate(texts)]
+    lines.append({"text": "no id at all"})
+    lines.append({"id": "n", "text": 42})
+    (sandbox / "in.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = heard("classify", "in.jsonl", "-o", "out.jsonl")
+    assert result.code == 0, result.err
+    rows = [json.loads(x) for x in (sandbox / "out.jsonl").read_text().splitlines()]
+    assert len(rows) == len(lines)
+    assert [r["id"] for r in rows] == [x.get("id") for x in lines]
+    for row in rows:
+        check_label(row)
+    assert rows[10]["voice"] == "quoted"
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ('{"id": 1, "text": "ok"}\n{"id": 2\n', "in.jsonl:2"),
+        ('{"id": 1}\n', "'text'"),
+        ('{"id": 1, "text": "ok"}\n\n{"id": 2, "text": "ok"}\n', "blank line"),
+        ("", "empty file"),
+        ('["not", "an", "object"]\n', "JSON object"),
+    ],
+)
+def test_contract_bad_lines_leave_no_output(heard, sandbox: Path, content: str, fragment: str) -> None:
+    (sandbox / "in.jsonl").write_text(content)
+    assert_user_error(heard("classify", "in.jsonl", "-o", "out.jsonl"), fragment)
+    assert not (sandbox / "out.jsonl").exists()
+    assert not list(sandbox.glob(".heard-*"))
+
+
+def test_label_store_once_per_unit_and_model(heard, sandbox: Path) -> None:
+    assert heard("ingest", str(FIXTURES / "x_v2.json"), str(FIXTURES / "essays"), "--db", "c.duckdb").code == 0
+    first = heard("label", "--db", "c.duckdb")
+    assert first.code == 0, first.err
+    second = heard("label", "--db", "c.duckdb")
+    assert second.out.startswith("0 units labelled")
+    counts = json.loads(heard("sql", "SELECT (SELECT count(DISTINCT hash) FROM units) AS units, (SELECT count(*) FROM labels) AS labels,"
+                              " (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM post_labels) AS post_labels",
+                              "--db", "c.duckdb", "--format", "json").out)[0]
+    assert counts["units"] == counts["labels"] and counts["posts"] == counts["post_labels"] == 6
+
+
+def test_labelling_an_absent_store_is_an_error(heard) -> None:
+    assert_user_error(heard("label", "--db", "nothing.duckdb"), "nothing.duckdb")
+
+
+def test_explain_shows_cues_and_three_neighbours(heard) -> None:
+    result = heard("explain", "I believe her, but not all men are like that.", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert "not_all_men" in data["cues"] and "believe" in data["cues"]
+    assert len(data["neighbours"]) == 3
+    assert all(n["act"] in ACTS and -1 <= n["similarity"] <= 1 for n in data["neighbours"])
+    text = heard("explain", "Me too. My coach, when I was twelve.")
+    assert text.code == 0 and "nearest training examples" in text.out
+
+
+def test_hard_cases_from_the_codebook(classifier: Classifier) -> None:
+    labels = classifier.label_posts([
+        "As a guy I never told anyone that my roommate forced himself on me. Me too.",
+        "I believe you. Thank you for trusting us with this.",
+        "Not all men are like that, you know.",
+        "Studios that paid for silence should lose their public funding.",
+    ])
+    assert [lb.act for lb in labels] == ["testimony", "solidarity", "derailing", "accountability"]
+    assert labels[0].discloser == "man" and labels[2].frame == "not_all_men"
+
+
+def test_heads_folder_round_trip_and_errors(classifier: Classifier, sandbox: Path) -> None:
+    coded = [c for c in load_coded([Path(__file__).resolve().parents[1] / "src/heard/resources/training/units"])][::12]
+    heads = train_heads(coded, classifier.encoder, folds=3)
+    folder = heads.save(sandbox / "heads")
+    assert {p.name for p in folder.iterdir()} >= {"config.json", "weights.npz", "examples.jsonl", "neighbours.npy"}
+    loaded = Heads.load(folder)
+    assert loaded.version.startswith("heads@") and set(loaded.heads) == {"act", "stance", "abusive", "frame", "discloser"}
+    again = Classifier(classifier.encoder, loaded).label_units(["me too"])
+    assert again[0].act in ACTS
+    (folder / "weights.npz").unlink()
+    with pytest.raises(ModelError, match="weights.npz"):
+        Heads.load(folder)
+
+
+def test_eval_reports_per_class_figures_and_intervals(heard, sandbox: Path) -> None:
+    gold = [
+        {"id": "a", "text": "Me too. It was my stepfather.", "act": "testimony", "stance": "support", "abusive": False, "voice": "own", "frame": None, "discloser": "unstated", "centres": ["perpetrators"]},
+        {"id": "b", "text": "Not all men, just saying.", "act": "derailing", "stance": "oppose", "abusive": False, "voice": "own", "frame": "not_all_men", "discloser": None, "centres": ["men"]},
+        {"id": "c", "text": "Shut up, you whiny idiot.", "act": "silencing", "stance": "oppose", "abusive": True, "voice": "own", "frame": None, "discloser": None, "centres": []},
+    ]
+    (sandbox / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold))
+    result = heard("eval", "gold.jsonl", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)["gold"]
+    for field in ("act", "stance", "abusive"):
+        assert set(data[field]["macro_f1"]) == {"value", "low", "high"}
+        assert data[field]["macro_f1"]["low"] <= data[field]["macro_f1"]["value"] <= data[field]["macro_f1"]["high"]
+        assert len(data[field]["confusion"]["matrix"]) == len(data[field]["per_class"])
+    assert data["act"]["per_class"]["testimony"]["support"] == 1
+    text = heard("eval", "gold.jsonl")
+    assert "macro-F1" in text.out and "confusion" in text.out
+
+
+def test_eval_rejects_gold_that_breaks_the_codebook(heard, sandbox: Path) -> None:
+    (sandbox / "gold.jsonl").write_text(json.dumps({"text": "hi", "act": "rant", "stance": "neutral", "abusive": False}) + "\n")
+    assert_user_error(heard("eval", "gold.jsonl"), "gold.jsonl:1", "act")
+
+
+def test_functional_suite_runs_per_capability(heard) -> None:
+    result = heard("eval", "--functional", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)["functional"]
+    assert data["cases"] >= 125 and len(data["capabilities"]) >= 25
+    assert all(5 <= c["total"] for c in data["capabilities"].values())

@@ -1,0 +1,79 @@
+"""The store: migrations, read-only SQL, export, and errors for bad store files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import FIXTURES, assert_user_error
+from heard.errors import StoreError
+from heard.store import Store
+
+
+def test_migrations_are_numbered_recorded_and_applied_once(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        versions = store.query("SELECT version, name FROM schema_migrations ORDER BY version")[1]
+        assert [v for v, _ in versions] == list(range(1, len(versions) + 1))
+        assert versions[0] == (1, "initial")
+    with Store.open(sandbox / "c.duckdb") as store:
+        assert store.migrate() == []
+        assert store.schema_version() == len(versions)
+
+
+def test_an_old_store_is_upgraded(sandbox: Path) -> None:
+    path = sandbox / "old.duckdb"
+    con = duckdb.connect(str(path))
+    from heard.store.database import _migrations
+
+    first = _migrations()[0]
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    con.execute(first[2])
+    con.execute("INSERT INTO schema_migrations VALUES (1, 'initial', now())")
+    con.close()
+    with Store.open(path) as store:
+        assert store.schema_version() == _migrations()[-1][0]
+        assert store.count("post_labels") == 0
+
+
+def test_a_newer_store_is_refused(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        store.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(StoreError, match="upgrade heard"):
+        Store.open(sandbox / "c.duckdb")
+
+
+def test_a_file_that_is_not_a_store(heard, sandbox: Path) -> None:
+    (sandbox / "notes.duckdb").write_text("these are my notes\n" * 100)
+    assert_user_error(heard("ingest", str(FIXTURES / "x_v2.json"), "--db", "notes.duckdb"), "notes.duckdb")
+    assert_user_error(heard("sql", "select 1", "--db", "missing.duckdb"), "missing.duckdb", "no such file")
+
+
+def test_sql_is_read_only_and_documented(heard, sandbox: Path) -> None:
+    assert heard("ingest", str(FIXTURES / "reddit.ndjson"), "--db", "c.duckdb").code == 0
+    result = heard("sql", "SELECT count(*) AS n FROM posts", "--db", "c.duckdb", "--format", "json")
+    assert result.code == 0 and json.loads(result.out) == [{"n": 4}]
+    denied = heard("sql", "DELETE FROM posts", "--db", "c.duckdb")
+    assert_user_error(denied, "read-only")
+    tables = heard("sql", "--tables")
+    for table in ("posts", "units", "labels", "post_labels", "runs", "schema_migrations"):
+        assert f"{table}" in tables.out
+
+
+def test_export_parquet_and_csv(heard, sandbox: Path) -> None:
+    assert heard("ingest", str(FIXTURES / "x_v2.json"), "--db", "c.duckdb").code == 0
+    for fmt in ("parquet", "csv"):
+        result = heard("export", "--db", "c.duckdb", "--format", fmt, "-o", f"out-{fmt}")
+        assert result.code == 0, result.err
+    assert pq.read_table(sandbox / "out-parquet" / "posts.parquet").num_rows == 4
+    assert (sandbox / "out-csv" / "units.csv").read_text().startswith("post_id,seq,text,voice")
+    assert not list((sandbox / "out-parquet").glob(".*partial"))
+
+
+def test_usage_errors_exit_2(heard) -> None:
+    result = heard("ingest")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert heard("eval").code == 2
