@@ -23,6 +23,8 @@ from heard.segment import segment_text
 from heard.segment.segmenter import LONG_TEXT_CHARS, is_mainly_quoted
 
 _CENTRE_THRESHOLD = 0.5
+# A text with nothing in it says nothing: no model output is needed to know that.
+_EMPTY = Label("other", "neutral", False, "own", None, None, (), {a: float(a == "other") for a in ACTS})
 _LONG_ACT_THRESHOLD = 0.5
 
 
@@ -90,7 +92,10 @@ class Classifier:
             return []
         voices = list(voices) if voices is not None else ["quoted" if is_mainly_quoted(t) else "own" for t in texts]
         _, head_p, centre_p = self._probabilities(texts)
-        return [self._label_at(i, voices[i], head_p, centre_p) for i in range(len(texts))]
+        return [
+            self._label_at(i, voices[i], head_p, centre_p) if texts[i].strip() else _EMPTY
+            for i in range(len(texts))
+        ]
 
     def _label_at(self, i: int, voice: str, head_p: dict[str, np.ndarray], centre_p: dict[str, np.ndarray]) -> Label:
         def top(name: str) -> str:
