@@ -22,3 +22,14 @@ def test_demo_ingests_labels_and_summarises(heard, sandbox: Path) -> None:
     assert "Content warning" in page and "<script>alert" not in page
     posts = json.loads(heard("sql", "SELECT count(*) AS n, count(DISTINCT thread_root) AS threads FROM posts", "--db", "demo/demo.duckdb", "--format", "json").out)[0]
     assert posts["n"] >= 300 and posts["threads"] >= 30
+    report = heard("report", "--db", "demo/demo.duckdb", "-o", "rep")
+    assert report.code == 0, report.err
+    assert (sandbox / "rep" / "report.html").exists() and list((sandbox / "rep" / "charts").glob("*.png"))
+    html = (sandbox / "rep" / "report.html").read_text()
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    assert "jess.k@example.org" not in html and "+44 7700 900123" not in html
+    numbers = json.loads(heard("report", "--db", "demo/demo.duckdb", "--format", "json").out)
+    assert [c["key"] for c in numbers["claims"]] == ["a", "b", "c"]
+    for claim in numbers["claims"]:
+        assert claim["enough_data"] and claim["n"] > 0 and claim["low"] <= claim["estimate"] <= claim["high"]
+    assert heard("report", "--db", "demo/demo.duckdb").code == 2  # html needs -o

@@ -205,9 +205,10 @@ def _document(record: dict[str, Any]) -> Draft:
 
 
 def _generic(record: dict[str, Any], columns: ColumnMap) -> Draft:
-    assert columns.text is not None
     columns = columns.for_record(record)
-    text = _require_text(record.get(columns.text), columns.text)
+    text_col = columns.text
+    assert text_col is not None  # resolved on the file's first record
+    text = _require_text(record.get(text_col), text_col)
     author = _str(record.get(columns.author)) if columns.author else None
     created = _time(record.get(columns.time), columns.time) if columns.time else None
     post_id = _str(record.get(columns.id)) if columns.id else None
