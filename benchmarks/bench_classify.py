@@ -13,14 +13,12 @@ import argparse
 import json
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _measure import run_heard  # noqa: E402
 from _synthetic import post_text  # noqa: E402
 
 
@@ -37,13 +35,8 @@ def main() -> None:
         # Start-up (imports, loading the encoder) measured apart from throughput.
         one = Path(tmp) / "one.jsonl"
         one.write_text(json.dumps({"id": 0, "text": "me too"}) + "\n")
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "heard", "classify", str(one), "-o", str(Path(tmp) / "o1.jsonl")], check=True, capture_output=True)
-        startup = time.perf_counter() - started
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "heard", "classify", str(src), "-o", str(out)], check=True, capture_output=True)
-        seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        startup, _, _ = run_heard("classify", str(one), "-o", str(Path(tmp) / "o1.jsonl"))
+        seconds, peak, _ = run_heard("classify", str(src), "-o", str(out))
         lines = out.read_text().count("\n")
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"classify benchmark: {args.posts:,} posts, mean {words:.0f} words, {os.cpu_count()} cores\n")

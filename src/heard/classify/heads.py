@@ -80,7 +80,7 @@ class Heads:
                 arrays[f"{group}.{name}.weight"] = head.weight
                 arrays[f"{group}.{name}.bias"] = head.bias
                 config[group][name] = {"classes": list(head.classes), "temperature": head.temperature}
-        np.savez(out / "weights.npz", **arrays)
+        np.savez(out / "weights.npz", **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds oddly
         np.save(out / "neighbours.npy", self.neighbours.astype(np.float16))
         with (out / "examples.jsonl").open("w", encoding="utf-8") as fh:
             for ex in self.examples:
