@@ -2,8 +2,9 @@
 
 This is heard's default path: the bundled int8 all-MiniLM-L6-v2 needs only
 onnxruntime, tokenizers and numpy (about 220 MB installed, against 1.5 GB for
-torch), and on a 2-core machine it embeds roughly five times as many posts per
-second as sentence-transformers.
+torch); on a 2-core machine it embedded 2.5-3x as many posts per second as
+sentence-transformers in a fifth of the memory
+(``benchmarks/bench_encoder.py``).
 
 The folder holds ``model.onnx`` (inputs ``input_ids``, ``attention_mask`` and
 optionally ``token_type_ids``; first output the token states, shape
@@ -22,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -75,11 +77,25 @@ class OnnxEncoder:
     tokens against unsorted batches and bounds memory; rows come back in the
     input order.
 
+    Models whose activations are quantised on the fly (``DynamicQuantizeLinear``,
+    as in the bundled int8 encoder) pick one int8 scale per forward pass from
+    every token in it, so a text's vector would shift with its batch mates
+    (cosine down to 0.95 between two batchings). Such models run one text per
+    pass instead: each text always gets the same vector, at about 10% lower
+    throughput than batches of 32.
+
     Args:
         path: folder with ``model.onnx``, ``tokenizer.json`` and optionally
             ``config.json``.
         threads: ONNX Runtime intra-op threads; defaults to every core this
             process may use. Give 1 when several workers share a machine.
+
+    Attributes:
+        name: ``"<config name>@<first 12 hex of sha256 of model.onnx>"``.
+        dim: embedding length.
+        max_length: token window; longer texts are cut.
+        one_text_per_pass: True when the graph quantises activations
+            dynamically, so each text runs alone (see above).
 
     Raises:
         ModelError: a file is missing, is a Git LFS pointer, or cannot be
@@ -94,6 +110,7 @@ class OnnxEncoder:
 
     name: str
     dim: int
+    one_text_per_pass: bool
 
     def __init__(self, path: str | Path, threads: int | None = None) -> None:
         self.path = Path(path)
@@ -109,6 +126,7 @@ class OnnxEncoder:
         self._input_names = _check_inputs(self._session, model_path)
         self._output_name, output_dim = _check_output(self._session, model_path)
 
+        self.one_text_per_pass = _quantises_activations_dynamically(model_path)
         self.name = f"{config.get('name', self.path.name)}@{files_digest([model_path])}"
         dim = config.get("dim", output_dim)
         self.dim = int(dim) if dim is not None else self._probe_dim()
@@ -129,6 +147,7 @@ class OnnxEncoder:
             texts: strings of any length; each is cut to ``max_length`` tokens.
             batch_size: most texts per forward pass (32 beat 128 on 2 cores);
                 batches of long texts are smaller, see ``MAX_BATCH_TOKENS``.
+                Ignored (one text per pass) when ``one_text_per_pass`` is set.
 
         Returns:
             Array of shape ``(len(texts), dim)``, dtype float32.
@@ -148,7 +167,8 @@ class OnnxEncoder:
             stop = min(start + chunk, total)
             encodings = self._tokenizer.encode_batch([texts[i] for i in range(start, stop)])
             lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
-            for rows in length_batches(lengths, batch_size, MAX_BATCH_TOKENS):
+            per_pass = 1 if self.one_text_per_pass else batch_size
+            for rows in length_batches(lengths, per_pass, MAX_BATCH_TOKENS):
                 out[start + rows] = self._embed([encodings[i] for i in rows])
         return out
 
@@ -165,12 +185,7 @@ class OnnxEncoder:
         return mean_pool_normalise(np.asarray(hidden, dtype=np.float32), arrays["attention_mask"])
 
     def _probe_dim(self) -> int:
-        encoding = self._tokenizer.encode("")
-        feed = {name: np.asarray([getattr(encoding, _ENCODING_FIELD[name])], dtype=np.int64) for name in self._input_names}
-        return int(self._session.run([self._output_name], feed)[0].shape[-1])
-
-
-_ENCODING_FIELD = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
+        return int(self._embed([self._tokenizer.encode("")]).shape[1])
 
 
 def length_batches(lengths: np.ndarray, batch_size: int, max_tokens: int) -> Iterator[np.ndarray]:
@@ -196,7 +211,9 @@ def length_batches(lengths: np.ndarray, batch_size: int, max_tokens: int) -> Ite
     while start < len(order):
         stop = start + 1
         # Sorted ascending, so the newcomer sets the padded width of the batch.
-        while stop < len(order) and stop - start < batch_size and (stop - start + 1) * lengths[order[stop]] <= max_tokens:
+        while stop < len(order) and stop - start < batch_size:
+            if (stop - start + 1) * lengths[order[stop]] > max_tokens:
+                break
             stop += 1
         yield order[start:stop]
         start = stop
@@ -224,7 +241,15 @@ def mean_pool_normalise(hidden: np.ndarray, attention_mask: np.ndarray) -> np.nd
     counts = np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
     pooled = summed / counts
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    normalised: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    return normalised
+
+
+def _quantises_activations_dynamically(path: Path) -> bool:
+    # Op types are stored as plain strings in the protobuf; scanning the bytes
+    # avoids a dependency on the onnx package at run time.
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b"DynamicQuantizeLinear") != -1
 
 
 def _check_file(path: Path) -> None:
@@ -248,7 +273,9 @@ def _read_config(path: Path) -> dict[str, Any]:
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path}: expected a JSON object, found unreadable JSON ({error}). Fix: re-export the encoder") from error
+        raise ModelError(
+            f"{path}: expected a JSON object, found unreadable JSON ({error}). Fix: re-export the encoder"
+        ) from error
     if not isinstance(config, dict):
         raise ModelError(f"{path}: expected a JSON object, found {type(config).__name__}. Fix: re-export the encoder")
     if config.get("pooling", "mean") != "mean" or config.get("normalize", True) is not True:
@@ -264,7 +291,10 @@ def _load_tokenizer(path: Path, max_length: int) -> Tokenizer:
     try:
         tokenizer = Tokenizer.from_file(str(path))
     except Exception as error:  # tokenizers raises a bare Exception on bad JSON
-        raise ModelError(f"{path}: expected a Hugging Face tokenizer.json, found a file tokenizers cannot read ({error}). Fix: re-export the encoder") from error
+        raise ModelError(
+            f"{path}: expected a Hugging Face tokenizer.json, found a file tokenizers cannot read ({error}). "
+            "Fix: re-export the encoder"
+        ) from error
     # The shipped file pads every text to 128 tokens; pad per batch instead.
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_length)
@@ -280,11 +310,18 @@ def _load_session(path: Path, threads: int) -> ort.InferenceSession:
     # and beat ENABLE_BASIC by ~8%; the offline BERT fusion of
     # onnxruntime.transformers was slower still (TECH_NOTES), so it is not applied.
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle worker threads sleep instead of spinning: with another busy process
+    # on 2 cores, spinning halved throughput (81 vs 154 posts/s), and heard often
+    # runs beside Dask workers or a web server.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own untyped errors
-        raise ModelError(f"{path}: expected an ONNX model, found a file ONNX Runtime cannot load ({error}). Fix: re-export the encoder") from error
+        raise ModelError(
+            f"{path}: expected an ONNX model, found a file ONNX Runtime cannot load ({error}). "
+            "Fix: re-export the encoder"
+        ) from error
 
 
 def _check_inputs(session: ort.InferenceSession, path: Path) -> tuple[str, ...]:

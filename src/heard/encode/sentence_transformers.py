@@ -73,8 +73,11 @@ class SentenceTransformerEncoder:
                 f"{self.path}: expected a sentence-transformers model folder, "
                 f"found one it cannot load ({type(error).__name__}: {error}). Fix: check the folder is complete"
             ) from error
+        # get_embedding_dimension is the sentence-transformers 6 name; older ones only have the long one.
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        dim = get_dim()
+        # Models without a pooling layer report no dimension: ask one embedding.
+        self.dim = int(dim) if dim is not None else int(self._model.encode([""]).shape[-1])
         self.name = f"{name or self.path.name}@{files_digest(_weight_files(self.path))}"
 
     def __repr__(self) -> str:
