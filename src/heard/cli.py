@@ -244,12 +244,13 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> 
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="heads folder to write")
 @click.option("--encoder", help="encoder folder (default: bundled)")
-def train(data: tuple[Path, ...], output: Path, encoder: str | None) -> None:
+@click.option("--public", "public", type=click.Path(path_type=Path), help="folder of public datasets (e.g. ../shared/data/public) to add as weak supervision; gold ids and texts in its sibling labelled/ folder are excluded")
+def train(data: tuple[Path, ...], output: Path, encoder: str | None, public: Path | None) -> None:
     """Train the heads on coded units (JSONL files or folders; default: heard's training data)."""
     from heard.classify.training import train_to_folder
 
     progress = _Progress()
-    folder, metrics = train_to_folder(list(data) or None, output, _settings(encoder=encoder).encoder, say=progress)
+    folder, metrics = train_to_folder(list(data) or None, output, _settings(encoder=encoder).encoder, say=progress, public_dir=public)
     progress.done()
     act = metrics["act"]
     click.echo(f"heads written to {folder}: act cross-validated macro-F1 {act['cv_macro_f1']:.3f}, ECE {act['cv_ece']:.3f} (n={act['n']})")

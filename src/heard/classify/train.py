@@ -1,9 +1,15 @@
 """Train every codebook head on coded units: cross-validated calibration, then a final fit.
 
 The method: the (frozen) sentence encoder embeds each unit; cue features sit
-beside the embedding; one class-weighted softmax regression per field. Five-fold
+beside the embedding; one softmax regression per field. Five-fold
 out-of-fold predictions give the temperature of each head (calibration) and
 honest cross-validated figures for the model card.
+
+Weakly labelled units (:mod:`heard.classify.weak`) can join heard's own: they
+enter the act, stance and abusive heads with their sample weight times
+``weak_weight``, each only for the fields its source determines (a ``None``
+field leaves the unit out of that head). Frame, discloser, centres and the
+explanation examples use heard's own units only.
 
 Example:
     >>> from heard.encode import load_encoder                 # doctest: +SKIP
@@ -29,6 +35,10 @@ L2 = {"act": 1e-3, "stance": 3e-4, "abusive": 3e-4, "frame": 1e-3, "discloser": 
 BALANCED = {"act": False, "stance": False, "abusive": False, "frame": True, "discloser": True, "centre": False}
 """Class-weighted loss per head: off for the main heads, whose training mix already
 over-represents rare acts compared with real conversation."""
+WEAK_WEIGHT = 0.5
+"""Multiplier on every weak unit's own weight (docs/model.md, ablation)."""
+OTHER_SHIFT = 0.0
+"""Added to the act head's ``other`` logit (a prior correction; docs/model.md)."""
 
 
 def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -37,28 +47,50 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
 
 
 def _fit_calibrated(
-    X: np.ndarray, y: np.ndarray, classes: tuple[str, ...], l2: float, folds: int, seed: int, balanced: bool = False
+    X: np.ndarray,
+    y: np.ndarray,
+    classes: tuple[str, ...],
+    l2: float,
+    folds: int,
+    seed: int,
+    balanced: bool = False,
+    weight: np.ndarray | None = None,
+    own: np.ndarray | None = None,
+    shift: np.ndarray | None = None,
 ) -> tuple[LinearHead, dict[str, float]]:
-    """Out-of-fold logits -> temperature and metrics; then the final head on all rows."""
+    """Out-of-fold logits -> temperature and metrics; then the final head on all rows.
+
+    ``weight`` is the per-row sample weight, ``own`` marks heard's own rows (the
+    cross-validated figures are reported for them and, separately, for the weak
+    rows), ``shift`` is added to the logits (prior correction) before calibration.
+    """
+    weight = np.ones(len(y)) if weight is None else weight
+    own = np.ones(len(y), dtype=bool) if own is None else own
+    shift = np.zeros(len(classes)) if shift is None else shift
     oof = np.zeros((len(y), len(classes)))
     for held in _folds(len(y), folds, seed):
         train = np.setdiff1d(np.arange(len(y)), held)
-        head = fit_head(X[train], y[train], classes, l2=l2, seed=seed, balanced=balanced)
+        head = fit_head(X[train], y[train], classes, l2=l2, seed=seed, balanced=balanced, sample_weight=weight[train])
         oof[held] = head.logits(X[held])
+    oof = oof + shift
     temperature = fit_temperature(oof, y)
-    proba = np.exp(oof / temperature - (oof / temperature).max(1, keepdims=True))
-    proba /= proba.sum(1, keepdims=True)
+    proba = _sm(oof / temperature)
     pred = proba.argmax(1)
-    metrics = {
-        "cv_accuracy": round(float((pred == y).mean()), 4),
-        "cv_macro_f1": round(macro_f1(y, pred, len(classes)), 4),
-        "cv_ece_uncalibrated": round(expected_calibration_error(_sm(oof), y), 4),
-        "cv_ece": round(expected_calibration_error(proba, y), 4),
-        "temperature": round(temperature, 3),
-        "n": int(len(y)),
-    }
-    final = fit_head(X, y, classes, l2=l2, seed=seed, balanced=balanced)
-    return LinearHead(classes, final.weight, final.bias, temperature), metrics
+    metrics: dict[str, float] = {}
+    for tag, rows in (("", own), ("_weak", ~own)):
+        if not rows.any():
+            continue
+        metrics.update({
+            f"cv_accuracy{tag}": round(float((pred[rows] == y[rows]).mean()), 4),
+            f"cv_macro_f1{tag}": round(macro_f1(y[rows], pred[rows], len(classes)), 4),
+            f"cv_ece_uncalibrated{tag}": round(expected_calibration_error(_sm(oof[rows]), y[rows]), 4),
+            f"cv_ece{tag}": round(expected_calibration_error(proba[rows], y[rows]), 4),
+            f"n{tag}": int(rows.sum()),
+        })
+    metrics["temperature"] = round(temperature, 3)
+    final = fit_head(X, y, classes, l2=l2, seed=seed, balanced=balanced, sample_weight=weight)
+    bias = (final.bias + shift).astype(np.float32)
+    return LinearHead(classes, final.weight, bias, temperature), metrics
 
 
 def _sm(z: np.ndarray) -> np.ndarray:
@@ -70,49 +102,70 @@ def train_heads(
     units: Sequence[Coded],
     encoder: Encoder,
     *,
+    weak: Sequence[tuple[Coded, float]] = (),
+    weak_weight: float | None = None,
+    other_shift: float | None = None,
     folds: int = 5,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> Heads:
-    """Train all heads on ``units`` embedded by ``encoder``.
+    """Train all heads on ``units`` (and ``weak`` units) embedded by ``encoder``.
 
     Args:
-        units: coded training units (at least a few per act).
+        units: heard's coded training units (at least a few per act).
         encoder: the encoder the heads will run on at prediction time.
+        weak: ``(unit, weight)`` pairs from :func:`heard.classify.weak.weak_units`;
+            a field that is ``None`` leaves the unit out of that head.
+        weak_weight: multiplier on the weak units' weights (default :data:`WEAK_WEIGHT`).
+        other_shift: added to the act head's ``other`` logit (default :data:`OTHER_SHIFT`).
         folds: cross-validation folds for calibration and the card's figures.
         progress: called with a short status line per head.
     """
     say = progress or (lambda _msg: None)
-    texts = [u.text for u in units]
-    say(f"embedding {len(texts)} units")
+    scale = WEAK_WEIGHT if weak_weight is None else weak_weight
+    shift_other = OTHER_SHIFT if other_shift is None else other_shift
+    weak = [(u, w) for u, w in weak if w > 0] if scale > 0 else []
+    everyone: list[Coded] = list(units) + [u for u, _ in weak]
+    weights = np.array([1.0] * len(units) + [w * scale for _, w in weak])
+    is_own = np.arange(len(everyone)) < len(units)
+    texts = [u.text for u in everyone]
+    say(f"embedding {len(texts)} units ({len(weak)} weak)")
     embeddings = encoder.encode(texts)
     X = Heads.features(embeddings, texts)
     heads: dict[str, LinearHead] = {}
-    metrics: dict[str, Any] = {"training_units": len(units)}
+    metrics: dict[str, Any] = {"training_units": len(units), "weak_units": len(weak), "weak_weight": scale}
 
-    def train(name: str, rows: np.ndarray, labels: list[str], classes: tuple[str, ...], l2: float) -> None:
+    def train(name: str, rows: np.ndarray, labels: list[str], classes: tuple[str, ...], l2: float, shift: dict[str, float] | None = None) -> None:
         present = tuple(c for c in classes if c in set(labels))
         y = np.array([present.index(v) for v in labels])
+        offsets = np.array([(shift or {}).get(c, 0.0) for c in present])
         say(f"training {name} on {len(y)} units")
-        head, m = _fit_calibrated(X[rows], y, present, l2, folds, seed, BALANCED[name])
+        head, m = _fit_calibrated(X[rows], y, present, l2, folds, seed, BALANCED[name], weights[rows], is_own[rows], offsets)
         heads[name] = head
         metrics[name] = m
 
-    everything = np.arange(len(units))
-    train("act", everything, [u.act for u in units], ACTS, L2["act"])
-    train("stance", everything, [u.stance for u in units], STANCES, L2["stance"])
-    train("abusive", everything, ["true" if u.abusive else "false" for u in units], ("false", "true"), L2["abusive"])
+    def known(field: str) -> np.ndarray:
+        return np.array([i for i, u in enumerate(everyone) if getattr(u, field) is not None], dtype=int)
+
+    rows = known("act")
+    train("act", rows, [everyone[i].act for i in rows], ACTS, L2["act"], {"other": shift_other})
+    rows = known("stance")
+    train("stance", rows, [everyone[i].stance for i in rows], STANCES, L2["stance"])
+    rows = known("abusive")
+    train("abusive", rows, ["true" if everyone[i].abusive else "false" for i in rows], ("false", "true"), L2["abusive"])
     derails = np.array([i for i, u in enumerate(units) if u.act == "derailing" and u.frame])
     train("frame", derails, [units[i].frame or "" for i in derails], FRAMES, L2["frame"])
     tests = np.array([i for i, u in enumerate(units) if u.act == "testimony" and u.discloser])
     train("discloser", tests, [units[i].discloser or "" for i in tests], DISCLOSERS, L2["discloser"])
 
     centres: dict[str, LinearHead] = {}
+    own_rows = np.arange(len(units))
     for group in CENTRES:
         y = np.array([1 if group in u.centres else 0 for u in units])
         say(f"training centres:{group}")
-        head, m = _fit_calibrated(X, y, ("no", "yes"), L2["centre"], folds, seed, BALANCED["centre"])
+        head, m = _fit_calibrated(X[own_rows], y, ("no", "yes"), L2["centre"], folds, seed, BALANCED["centre"])
         centres[group] = head
         metrics[f"centres:{group}"] = m
     examples = tuple(Example(u.text, u.act, u.stance, u.abusive) for u in units)
-    return Heads(encoder.name, heads, centres, examples, embeddings.astype(np.float16), metrics, version="unsaved")
+    neighbours = embeddings[: len(units)].astype(np.float16)
+    return Heads(encoder.name, heads, centres, examples, neighbours, metrics, version="unsaved")

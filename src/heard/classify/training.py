@@ -14,7 +14,12 @@ from typing import Any
 
 from heard.classify.coded import load_coded
 from heard.classify.train import train_heads
+from heard.classify.weak import gold_exclusions, weak_units
 from heard.encode import load_encoder
+from heard.errors import InputError
+
+WEAK_LIMIT_PER_SOURCE: int | None = None
+"""Weak units kept per public source (None: all); see docs/model.md."""
 
 
 def bundled_training_dir() -> Path:
@@ -22,14 +27,42 @@ def bundled_training_dir() -> Path:
     return Path(str(resources.files("heard") / "resources" / "training" / "units"))
 
 
+def gold_dir_for(public_dir: Path) -> Path:
+    """The gold folder beside a public-data folder (``../shared/data/labelled`` for
+    ``../shared/data/public``): its ids and texts are never trained on."""
+    return Path(public_dir).resolve().parent / "labelled"
+
+
 def train_to_folder(
     data: Sequence[str | Path] | None,
     output: str | Path,
     encoder_path: str | Path | None = None,
     say: Callable[[str], None] | None = None,
+    public_dir: str | Path | None = None,
 ) -> tuple[Path, dict[str, Any]]:
-    """Train heads on ``data`` (default: heard's training data) and save them to ``output``."""
+    """Train heads on ``data`` (default: heard's training data) and save them to ``output``.
+
+    With ``public_dir``, weakly labelled units from the public datasets there
+    join the training (:mod:`heard.classify.weak`); every id and text of the
+    gold files in the sibling ``labelled/`` folder is excluded from them.
+
+    Raises:
+        InputError: ``public_dir`` is not a folder, or yields no weak units.
+    """
     units = load_coded(list(data) if data else [bundled_training_dir()])
-    heads = train_heads(units, load_encoder(encoder_path), progress=say)
+    weak = []
+    if public_dir is not None:
+        public = Path(public_dir)
+        if not public.is_dir():
+            raise InputError(str(public), "expected the folder of public datasets (e.g. ../shared/data/public)", "found no folder", "check the path or leave --public out")
+        ids, texts = gold_exclusions(gold_dir_for(public))
+        stats: dict[str, Any] = {}
+        weak = weak_units(public, ids, WEAK_LIMIT_PER_SOURCE, exclude_texts=texts, stats=stats)
+        if not weak:
+            raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")
+    heads = train_heads(units, load_encoder(encoder_path), weak=weak, progress=say)
+    if public_dir is not None:
+        heads.metrics["weak_sources"] = {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in stats.items()}
+        heads.metrics["gold_excluded_ids"] = len(ids)
     folder = heads.save(output)
     return folder, heads.metrics

@@ -19,8 +19,9 @@ Two rules hold for every source:
   written exactly as in those ids; for CONAN a pair is dropped when either its
   hate speech (``conan_hs:``) or its counter narrative (``conan_cn:``) is gold,
   for Hickey a whole row (context, newcomer, reply) when its id is. Texts
-  equal to a gold text after normalisation (``exclude_texts``) are dropped too,
-  whatever their source.
+  equal to a gold text after normalisation (``exclude_texts``), or containing
+  one or contained in one (30 characters or more), are dropped too, whatever
+  their source.
 * **Topic mask.** ``act`` = ``other`` is only asserted for a text that does not
   touch the codebook's subject (sexual violence, survivors, the movement,
   accusations and belief, telling people to be quiet: :data:`TOPIC`). A sexist
@@ -132,6 +133,11 @@ _SOMEONE_ELSE = re.compile(
     r"\bmy\s+(friend|sister|daughter|mother|mom|cousin|colleague|niece|classmate|neighbou?r|wife|girlfriend|aunt)s?\b|\bi\s+(saw|witnessed|noticed|observed|watched)\b",
     _I,
 )
+_SUBJECTLESS = re.compile(
+    r"^\W*(was\s+|got\s+|been\s+)?(harr?ass?\w*|grop\w*|touch\w*|follow\w*|stalk\w*|molest\w*|comment\w*|stared|teased|"
+    r"pinched|flashed|catcalled|whistled|abused|assaulted|rap\w*|eve.?teas\w*)\s+(by|at|upon|on)\b",
+    _I,
+)
 _ANY_FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself|we|us|our|ours|i'm|i've|i'd|im)\b", _I)
 _SV_HS = re.compile(r"\brap(e|es|ed|ing|ist)\b|sexual(ly)?\s+(assault|harass|abus)|harass|assault|abus|#?metoo|victim|consent|accus", _I)
 
@@ -222,11 +228,12 @@ def _exist(root: Path) -> Iterator[Coded]:
 def safecity_act(text: str) -> str | None:
     """``testimony`` for a first-person account, ``other`` for a report with no
     first person at all, ``None`` (not used) when the first person is only a
-    witness or a relative of the person harassed."""
+    witness or a relative of the person harassed, or when a subjectless
+    fragment ("Groped by a man on the bus") may or may not be the author's own."""
     own = bool(_ME.search(text) or _I_WAS.search(text) or _MY_BODY.search(text) or _US.search(text))
     if own and not _SOMEONE_ELSE.search(text):
         return "testimony"
-    if not _ANY_FIRST_PERSON.search(text):
+    if not _ANY_FIRST_PERSON.search(text) and not _SUBJECTLESS.search(text):
         return "other"
     return None
 
@@ -286,6 +293,17 @@ READERS: dict[str, Callable[[Path], Iterable[Coded]]] = {
 """Source name -> reader. A source whose files are missing is skipped."""
 
 
+_CONTAIN_CHARS = 30
+
+
+def _contains_gold(key: str, long_gold: list[str]) -> bool:
+    """True when ``key`` holds a gold text or a gold text holds ``key`` (both normalised,
+    at least 30 characters): catches templated near-copies such as CONAN's."""
+    if len(key) < _CONTAIN_CHARS:
+        return False
+    return any(g in key or key in g for g in long_gold)
+
+
 def _excluded(uid: str, exclude_ids: Collection[str]) -> bool:
     if uid in exclude_ids:
         return True
@@ -312,8 +330,8 @@ def weak_units(
         exclude_ids: gold ids (``source:key``) never to train on.
         limit_per_source: keep at most this many units per source (a seeded
             random sample), None for all.
-        exclude_texts: gold texts; a unit whose :func:`normalise` d text equals
-            one of theirs is dropped too.
+        exclude_texts: gold texts; a unit whose :func:`normalise` d text equals,
+            contains or is contained in one of theirs is dropped too.
         sources: restrict to these source names (default: all of :data:`READERS`).
         stats: if given, filled with counts per source (read, excluded, kept, per label).
 
@@ -322,6 +340,7 @@ def weak_units(
     """
     root = Path(public_dir)
     banned_texts = {normalise(t) for t in exclude_texts}
+    long_gold = [t for t in banned_texts if len(t) >= _CONTAIN_CHARS]
     seen: set[str] = set()
     out: list[tuple[Coded, float]] = []
     for name, reader in READERS.items():
@@ -340,7 +359,7 @@ def weak_units(
                     counts["too_long_or_empty"] += 1
                     continue
                 key = normalise(text)
-                if key in banned_texts:
+                if key in banned_texts or _contains_gold(key, long_gold):
                     counts["excluded_gold_text"] += 1
                     continue
                 if not key or key in seen:
