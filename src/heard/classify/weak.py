@@ -346,7 +346,7 @@ def weak_units(
     for name, reader in READERS.items():
         if sources is not None and name not in sources:
             continue
-        counts = {"read": 0, "excluded_gold_id": 0, "excluded_gold_text": 0, "too_long_or_empty": 0, "duplicate": 0, "no_label": 0}
+        counts: dict[str, Any] = {"read": 0, "excluded_gold_id": 0, "excluded_gold_text": 0, "too_long_or_empty": 0, "duplicate": 0, "no_label": 0}
         kept: list[Coded] = []
         try:
             for unit in reader(root):
