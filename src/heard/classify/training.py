@@ -18,8 +18,8 @@ from heard.classify.weak import gold_exclusions, weak_units
 from heard.encode import load_encoder
 from heard.errors import InputError
 
-WEAK_LIMIT_PER_SOURCE: int | None = None
-"""Weak units kept per public source (None: all); see docs/model.md."""
+WEAK_LIMIT_PER_SOURCE: int | None = 3000
+"""Weak units kept per public source (a seeded sample; None: all); see docs/model.md."""
 
 
 def bundled_training_dir() -> Path:

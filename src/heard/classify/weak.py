@@ -54,11 +54,14 @@ exist                   stereotyping-dominance, objectification,         other* 
                         misogyny-non-sexual-violence
 exist                   sexual-violence                                  (not used: mixes reports, threats, porn)
 safecity (row of        first-person account (me/myself, "I was          testimony     support   false
-train.csv; dev:, test:  groped", "my <body part>", "to us")
+train.csv;              groped", "my <body part>", "to us")
+safecity_dev: and
+safecity_test: keys
 for the other files)
 safecity                no first person at all (third-person report)     other         neutral   false
 safecity                first person but only as witness or "my          (not used: ambiguous)
-                        friend/daughter"
+                        friend/daughter", or a subjectless fragment
+                        ("Groped by a man on the bus")
 hickey24 (id)           context, newcomer and reply texts                other*        -         reply_attack=1: true, else -
 conan_hs / conan_cn     Multitarget-CONAN, target WOMEN: hate speech     other*        oppose    -
 (INDEX)
