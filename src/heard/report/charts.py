@@ -125,11 +125,8 @@ def first_reply_chart(findings: Findings) -> Figure:
     rows: list[dict[str, Any]] = []
     for g in findings.groups:
         label = GROUP_LABELS[g.discloser]
-        rows += _interval_rows(f"{label} (n={g.hours_to_supportive.n})", "first supportive reply",
-                               g.hours_to_supportive)
-        rows += _interval_rows(f"{label} (n={g.hours_to_hostile.n})", "first hostile reply", g.hours_to_hostile)
-    for row in rows:
-        row["group"] = row["group"].split(" (")[0]
+        rows += _interval_rows(label, "first supportive reply", g.hours_to_supportive)
+        rows += _interval_rows(label, "first hostile reply", g.hours_to_hostile)
     title = "How fast the first supportive and the first hostile reply came"
     spec = (_finish(_dot_interval(rows, "median hours after the testimony (95% CI)", colours, False)
                     .properties(title=title)) if rows else _empty("No dated replies to testimonies."))
