@@ -589,12 +589,14 @@ alone: no torch at run time.
    measurement (mean cosine 0.956, min 0.881) at the same speed.
 4. `tokenizer.json` copied unchanged: its built-in padding to 128 tokens is switched off and truncation set to
    256 tokens by `heard.encode.OnnxEncoder` when it loads the file.
-5. Run time: ONNX Runtime CPU provider, `ORT_ENABLE_ALL`, intra-op threads = cores (idle threads sleep
-   rather than spin), **one text per forward pass**. Dynamic quantisation picks one activation scale per
-   pass from every token in it, so in batches a text's vector shifts with its batch mates (cosine down to
-   0.95 between two batchings); alone, each text always gets the same vector. On one core this cost
-   nothing measurable (179 vs 178 posts per CPU-second); on two threads, batches of 32 were up to ~15%
-   faster.
+5. Run time: ONNX Runtime CPU provider, `ORT_ENABLE_ALL`, one single-threaded session per core (at most 4)
+   running batches side by side, texts sorted by token length and run in batches of 16 (at most 2,048
+   padded tokens). Dynamic quantisation picks one activation scale per pass from every token in it, so a
+   text's vector shifts a little with its batch mates (cosine down to 0.95 between two batchings, 0.99
+   typical). `OnnxEncoder(path, deterministic=True)` runs one text per pass instead, so each text always
+   gets the same vector: measured on 2,000 posts with other jobs paused, 309 posts/s against 494–521 for
+   batches on one 2-thread session (2026-11-25); two 1-thread sessions embed ~10% more than one 2-thread
+   session (`benchmarks/bench_encoder.py`).
 
 ## Fidelity to the fp32 original
 

@@ -10,6 +10,7 @@ import pytest
 from conftest import FIXTURES, assert_user_error
 from heard.classify import Classifier, Heads, load_coded
 from heard.classify.train import train_heads
+from heard.encode import BUNDLED_ENCODER, OnnxEncoder
 from heard.errors import ModelError
 from heard.records import ACTS, CENTRES, DISCLOSERS, FRAMES, STANCES
 
@@ -98,6 +99,20 @@ def test_hard_cases_from_the_codebook(classifier: Classifier) -> None:
     ])
     assert [lb.act for lb in labels] == ["testimony", "solidarity", "derailing", "accountability"]
     assert labels[0].discloser == "man" and labels[2].frame == "not_all_men"
+
+
+def test_streamed_labels_match_labels_of_the_whole_list(classifier: Classifier) -> None:
+    essay = " ".join(f"Sentence {i} of a long account that goes on about what happened at work." for i in range(12))
+    texts = ["me too", "", essay, "Not all men are like that, you know.", "I believe you."] * 3
+    # One text per pass, so batch mates cannot move a label and order is all that is compared.
+    exact = Classifier(OnnxEncoder(BUNDLED_ENCODER, deterministic=True), classifier.heads)
+
+    whole = exact.label_posts(texts)
+    streamed = list(exact.iter_labels(iter(texts), batch_size=2))
+
+    assert len(streamed) == len(texts)
+    assert [lb.act for lb in streamed] == [lb.act for lb in whole]
+    assert streamed[1].act == "other" and streamed[1].scores["other"] == 1.0
 
 
 def test_heads_folder_round_trip_and_errors(classifier: Classifier, sandbox: Path) -> None:

@@ -68,6 +68,16 @@ def test_deterministic_mode_keeps_input_order_exactly() -> None:
     assert _cosines(together, one_by_one).min() > 0.999
 
 
+def test_sessions_side_by_side_give_each_text_its_own_vector() -> None:
+    # Two single-threaded sessions run batches at once; one text per pass makes
+    # the vectors exact, so any row put back in the wrong place would show.
+    texts = [POSTS[i % len(POSTS)] + " again" * (i % 5) for i in range(40)]
+    one_session = OnnxEncoder(BUNDLED_ENCODER, threads=1, deterministic=True).encode(texts)
+    two_sessions = OnnxEncoder(BUNDLED_ENCODER, threads=2, deterministic=True).encode(texts, batch_size=3)
+
+    assert _cosines(one_session, two_sessions).min() > 0.99999
+
+
 def test_deterministic_mode_ignores_batch_mates() -> None:
     encoder = OnnxEncoder(BUNDLED_ENCODER, threads=1, deterministic=True)
     alone = encoder.encode([POSTS[0]])

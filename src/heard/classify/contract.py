@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from heard.classify.classifier import Classifier
 from heard.errors import InputError
 
-_BATCH = 512
+_PROGRESS_EVERY = 1024
 
 
 def _rows(path: Path) -> Iterator[tuple[int, Any, str]]:
@@ -70,23 +71,21 @@ def classify_jsonl(
     count = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            batch: list[tuple[Any, str]] = []
+            ids: deque[Any] = deque()
 
-            def flush() -> None:
-                nonlocal count
-                labels = classifier.label_posts([t for _, t in batch])
-                for (post_id, _), label in zip(batch, labels):
-                    out.write(json.dumps({"id": post_id, **label.to_dict()}, ensure_ascii=False) + "\n")
-                count += len(batch)
-                batch.clear()
-                if progress:
+            def texts() -> Iterator[str]:
+                for _, post_id, text in _rows(source):
+                    ids.append(post_id)
+                    yield text
+
+            # The classifier reads a batch ahead, so ids waits here for its label.
+            for label in classifier.iter_labels(texts()):
+                out.write(json.dumps({"id": ids.popleft(), **label.to_dict()}, ensure_ascii=False) + "\n")
+                count += 1
+                if progress and count % _PROGRESS_EVERY == 0:
                     progress(count)
-
-            for _, post_id, text in _rows(source):
-                batch.append((post_id, text))
-                if len(batch) >= _BATCH:
-                    flush()
-            flush()
+            if progress:
+                progress(count)
         os.replace(tmp_name, target)
     except BaseException:
         if os.path.exists(tmp_name):

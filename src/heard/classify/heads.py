@@ -57,9 +57,14 @@ class Heads:
     version: str
 
     @staticmethod
-    def features(embeddings: np.ndarray, texts: list[str]) -> np.ndarray:
-        """What every head sees: the embedding and the cue features side by side."""
-        return np.hstack([embeddings.astype(np.float32), cues.cue_matrix(texts)])
+    def features(embeddings: np.ndarray, texts: list[str], cue_rows: np.ndarray | None = None) -> np.ndarray:
+        """What every head sees: the embedding and the cue features side by side.
+
+        ``cue_rows`` is ``cues.cue_matrix(texts)`` when the caller already has it.
+        """
+        if cue_rows is None:
+            cue_rows = cues.cue_matrix(texts)
+        return np.hstack([embeddings.astype(np.float32), cue_rows])
 
     # -- files ------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
