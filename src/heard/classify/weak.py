@@ -35,22 +35,22 @@ Mappings (``-`` = unknown, left out of that head):
 source (key)            source label                                     act           stance    abusive
 =====================  ===============================================  ============  ========  ========
 edos (rewire_id)        not sexist                                       other*        neutral*  -
-edos                    sexist 1.x threats, 2.x derogation, 3.1 slurs    other*        oppose    true
-edos                    sexist 3.2-3.4, 4.x prejudiced discussion        other*        oppose    false
+edos                    sexist 1.x threats, 2.x derogation, 3.1 slurs    other*        oppose†   true
+edos                    sexist 3.2-3.4, 4.x prejudiced discussion        other*        oppose†   false
 ami (id)                misogynous 0                                     other*        neutral*  -
-ami                     discredit, dominance, sexual_harassment          other*        oppose    true
-ami                     stereotype                                       other*        oppose    false
+ami                     discredit, dominance, sexual_harassment          other*        oppose†   true
+ami                     stereotype                                       other*        oppose†   false
 ami                     derailing                                        -             oppose    false
 guest (entry_id)        Nonmisogynistic, none of the categories          other*        neutral*  false
 guest                   Nonmisogynistic personal attack                  other*        neutral*  true
 guest                   Nonmisogynistic counter speech                   -             support   false
-guest                   Misogynistic pejorative / personal attack /      other*        oppose    true
+guest                   Misogynistic pejorative / personal attack /      other*        oppose†   true
                         threatening treatment
-guest                   Misogynistic derogation / disrespectful          other*        oppose    -
+guest                   Misogynistic derogation / disrespectful          other*        oppose†   -
                         treatment
 exist (id, English)     non-sexist                                       other*        neutral*  -
 exist                   ideological-inequality                           -             oppose    -
-exist                   stereotyping-dominance, objectification,         other*        oppose    -
+exist                   stereotyping-dominance, objectification,         other*        oppose†   -
                         misogyny-non-sexual-violence
 exist                   sexual-violence                                  (not used: mixes reports, threats, porn)
 safecity (row of        first-person account (me/myself, "I was          testimony     support   false
@@ -63,7 +63,7 @@ safecity                first person but only as witness or "my          (not us
                         friend/daughter", or a subjectless fragment
                         ("Groped by a man on the bus")
 hickey24 (id)           context, newcomer and reply texts                other*        -         reply_attack=1: true, else -
-conan_hs / conan_cn     Multitarget-CONAN, target WOMEN: hate speech     other*        oppose    -
+conan_hs / conan_cn     Multitarget-CONAN, target WOMEN: hate speech     other*        oppose†   -
 (INDEX)
 conan                   counter narrative                                pushback if   support   false
                                                                          the HS is
@@ -75,6 +75,9 @@ dialoconan              DIALOCONAN, target WOMEN: HS / CN turns          as CONA
 =====================  ===============================================  ============  ========  ========
 
 ``*``: only when the text does not match :data:`TOPIC`; otherwise ``-``.
+``†``: only when the text matches :data:`TOPIC`; otherwise ``-``. Stance is toward survivors
+speaking out and the movement; whether sexism that never touches them opposes it is not
+something the source's label says (changed 2026-11-26; docs/model.md says what prompted it).
 
 Example:
     >>> units = weak_units(Path("../shared/data/public"), set(), limit_per_source=100)  # doctest: +SKIP
@@ -164,6 +167,12 @@ def _topic_neutral(text: str) -> str | None:
     return None if TOPIC.search(text) else "neutral"
 
 
+def _topic_oppose(text: str) -> str | None:
+    # Stance is toward survivors speaking out and the movement (CODEBOOK.md):
+    # whether sexism that never touches them opposes it is for the reader to say.
+    return "oppose" if TOPIC.search(text) else None
+
+
 def _rows(path: Path, delimiter: str = ",") -> Iterator[dict[str, str]]:
     csv.field_size_limit(1 << 30)
     with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -179,7 +188,7 @@ def _edos(root: Path) -> Iterator[Coded]:
             yield _unit(uid, text, _topic_other(text), _topic_neutral(text), None)
         else:
             abusive = vector[:1] in ("1", "2") or vector.startswith("3.1")
-            yield _unit(uid, text, _topic_other(text), "oppose", abusive)
+            yield _unit(uid, text, _topic_other(text), _topic_oppose(text), abusive)
 
 
 def _ami(root: Path) -> Iterator[Coded]:
@@ -192,9 +201,9 @@ def _ami(root: Path) -> Iterator[Coded]:
             # AMI's derailing mixes victim blaming, "women lie" and off-topic slurs: act unknown.
             yield _unit(uid, text, None, "oppose", False)
         elif category == "stereotype":
-            yield _unit(uid, text, _topic_other(text), "oppose", False)
+            yield _unit(uid, text, _topic_other(text), _topic_oppose(text), False)
         else:  # discredit, dominance, sexual_harassment
-            yield _unit(uid, text, _topic_other(text), "oppose", True)
+            yield _unit(uid, text, _topic_other(text), _topic_oppose(text), True)
 
 
 def _guest(root: Path) -> Iterator[Coded]:
@@ -207,9 +216,9 @@ def _guest(root: Path) -> Iterator[Coded]:
             else:
                 yield _unit(uid, text, _topic_other(text), _topic_neutral(text), level2 == "Nonmisogynistic_personal_attack")
         elif level2 in ("Misogynistic_pejorative", "Misogynistic_personal_attack") or level3.startswith("Threatening"):
-            yield _unit(uid, text, _topic_other(text), "oppose", True)
+            yield _unit(uid, text, _topic_other(text), _topic_oppose(text), True)
         else:  # Derogation, disrespectful treatment
-            yield _unit(uid, text, _topic_other(text), "oppose", None)
+            yield _unit(uid, text, _topic_other(text), _topic_oppose(text), None)
 
 
 def _exist(root: Path) -> Iterator[Coded]:
@@ -224,7 +233,7 @@ def _exist(root: Path) -> Iterator[Coded]:
             elif task2 == "ideological-inequality":
                 yield _unit(uid, text, None, "oppose", None)
             elif task2 in ("stereotyping-dominance", "objectification", "misogyny-non-sexual-violence"):
-                yield _unit(uid, text, _topic_other(text), "oppose", None)
+                yield _unit(uid, text, _topic_other(text), _topic_oppose(text), None)
             # sexual-violence: reports, threats and porn spam mixed; not used
 
 
@@ -264,7 +273,7 @@ def _conan(root: Path) -> Iterator[Coded]:
         if "WOMEN" not in row["TARGET"]:
             continue
         hs, cn, key = row["HATE_SPEECH"], row["COUNTER_NARRATIVE"], row["INDEX"]
-        yield _unit(f"conan_hs:{key}", hs, _topic_other(hs), "oppose", None)
+        yield _unit(f"conan_hs:{key}", hs, _topic_other(hs), _topic_oppose(hs), None)
         yield _unit(f"conan_cn:{key}", cn, "pushback" if _SV_HS.search(hs) else "other", "support", False)
 
 
@@ -277,7 +286,7 @@ def _dialoconan(root: Path) -> Iterator[Coded]:
         uid = f"dialoconan:{dialogue}-{row['turn_id']}"
         if row["type"] == "HS":
             previous[dialogue] = text
-            yield _unit(uid, text, _topic_other(text), "oppose", None)
+            yield _unit(uid, text, _topic_other(text), _topic_oppose(text), None)
         else:
             about_sv = bool(_SV_HS.search(previous.get(dialogue, "")))
             yield _unit(uid, text, "pushback" if about_sv else "other", "support", False)
