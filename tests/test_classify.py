@@ -144,8 +144,9 @@ def test_eval_reports_per_class_figures_and_intervals(heard, sandbox: Path) -> N
         assert data[field]["macro_f1"]["low"] <= data[field]["macro_f1"]["value"] <= data[field]["macro_f1"]["high"]
         assert len(data[field]["confusion"]["matrix"]) == len(data[field]["per_class"])
     assert data["act"]["per_class"]["testimony"]["support"] == 1
+    assert 0.0 <= data["act"]["ece"] <= 1.0
     text = heard("eval", "gold.jsonl")
-    assert "macro-F1" in text.out and "confusion" in text.out
+    assert "macro-F1" in text.out and "confusion" in text.out and "ECE" in text.out
 
 
 def test_eval_rejects_gold_that_breaks_the_codebook(heard, sandbox: Path) -> None:

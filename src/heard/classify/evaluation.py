@@ -19,6 +19,7 @@ import numpy as np
 
 from heard.classify.classifier import Classifier
 from heard.classify.coded import load_coded
+from heard.classify.linear import expected_calibration_error
 from heard.classify.metrics import bootstrap_macro_f1, confusion, per_class
 from heard.errors import InputError
 from heard.records import ACTS, Label, STANCES
@@ -66,6 +67,10 @@ def evaluate_gold(path: str | Path, classifier: Classifier) -> dict[str, Any]:
             [_value(g, field) for g in gold], [_value(lb, field) for lb in labels], classes,
             positive="true" if field == "abusive" else None,
         )
+    # Labels carry the act probabilities, so the act head's calibration can be checked here.
+    proba = np.array([[lb.scores.get(a, 0.0) for a in ACTS] for lb in labels])
+    truth = np.array([ACTS.index(g.act) for g in gold])
+    result["act"]["ece"] = round(expected_calibration_error(proba, truth), 4)
     return result
 
 
@@ -133,6 +138,7 @@ def render(result: dict[str, Any]) -> str:
             r = gold[field]
             m = r["macro_f1"]
             extra = f"  F1(true) {r['f1_true']:.3f}" if "f1_true" in r else ""
+            extra += f"  ECE {r['ece']:.3f}" if "ece" in r else ""
             lines.append(f"\n{field}: n={r['n']}  accuracy {r['accuracy']:.3f}  macro-F1 {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}]{extra}")
             lines.append(f"  {'class':<16}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}")
             for cls, v in r["per_class"].items():
