@@ -1,7 +1,10 @@
-"""Classify benchmark: 5,000 varied posts through `heard classify` (the contract).
+"""Classify benchmark: 5,000 varied posts through `heard classify` (the contract),
+and the same posts labelled in a store with `heard label`.
 
 Posts mix short replies, tweets and long comments (10% over 60 words, some
-split into sentences), written from word lists in _synthetic.py.
+split into sentences), written from word lists in _synthetic.py. Start-up
+(imports, loading the encoder and heads) is measured apart and left out of
+posts/s; the store is filled with `heard ingest` before `heard label` is timed.
 
     python benchmarks/bench_classify.py
     python benchmarks/bench_classify.py --posts 20000
@@ -38,11 +41,16 @@ def main() -> None:
         startup, _, _ = run_heard("classify", str(one), "-o", str(Path(tmp) / "o1.jsonl"))
         seconds, peak, _ = run_heard("classify", str(src), "-o", str(out))
         lines = out.read_text().count("\n")
+        db = str(Path(tmp) / "bench.duckdb")
+        run_heard("ingest", str(src), "--db", db)
+        label_seconds, label_peak, _ = run_heard("label", "--db", db)
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"classify benchmark: {args.posts:,} posts, mean {words:.0f} words, {os.cpu_count()} cores\n")
-    print("| posts | seconds (incl. start-up) | start-up | posts/s (excl. start-up) | peak RSS |")
-    print("|---|---|---|---|---|")
-    print(f"| {lines:,} | {seconds:.1f} | {startup:.1f} s | {lines / max(seconds - startup, 1e-9):,.0f} | {peak / 2**20:,.0f} MiB |")
+    print("| command | posts | seconds (incl. start-up) | start-up | posts/s (excl. start-up) | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for command, n, secs, rss in (("heard classify", lines, seconds, peak), ("heard label", args.posts, label_seconds, label_peak)):
+        rate = n / max(secs - startup, 1e-9)
+        print(f"| `{command}` | {n:,} | {secs:.1f} | {startup:.1f} s | {rate:,.0f} | {rss / 2**20:,.0f} MiB |")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,11 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from heard.classify.classifier import Classifier
+from heard.records import Label
 from heard.store import Store
 
 
@@ -43,14 +45,25 @@ def label_store(
     total_row = store.con.execute("SELECT count(DISTINCT hash) FROM units").fetchone()
     total = int(total_row[0]) if total_row else 0
     run_id = store.start_run("label", {"model": classifier.version})
+
+    def save(batch: list[tuple[str, str, str]], labels: Future[list[Label]]) -> None:
+        store.add_labels(classifier.version, [h for h, _, _ in batch], labels.result())
+        summary.labelled += len(batch)
+        if progress:
+            progress(summary)
+
     try:
-        for batch in store.unlabelled_units(classifier.version, batch_size):
-            hashes = [h for h, _, _ in batch]
-            labels = classifier.label_units([t for _, t, _ in batch], [v for _, _, v in batch])
-            store.add_labels(classifier.version, hashes, labels)
-            summary.labelled += len(batch)
-            if progress:
-                progress(summary)
+        # One batch is labelled while the store reads the next and writes the last,
+        # so the cores do not wait for the database (the store is used from here only).
+        with ThreadPoolExecutor(1, thread_name_prefix="heard-label") as pool:
+            pending: tuple[list[tuple[str, str, str]], Future[list[Label]]] | None = None
+            for batch in store.unlabelled_units(classifier.version, batch_size):
+                running = pool.submit(classifier.label_units, [t for _, t, _ in batch], [v for _, _, v in batch])
+                if pending is not None:
+                    save(*pending)
+                pending = (batch, running)
+            if pending is not None:
+                save(*pending)
     except BaseException as exc:
         store.finish_run(run_id, "failed", {"error": type(exc).__name__, **summary.to_dict()})
         raise

@@ -298,7 +298,7 @@ class Store:
         """Yield batches of distinct (hash, text, voice) with no label from ``model``.
 
         Reads the whole to-do list of hashes with one query, then fetches texts in
-        batches, so memory holds one batch of texts at a time.
+        batches, so memory holds a batch or two of texts at a time.
         """
         cursor = self.con.cursor()
         cursor.execute(
