@@ -160,3 +160,16 @@ def test_functional_suite_runs_per_capability(heard) -> None:
     data = json.loads(result.out)["functional"]
     assert data["cases"] >= 125 and len(data["capabilities"]) >= 25
     assert all(5 <= c["total"] for c in data["capabilities"].values())
+
+
+def test_weak_source_in_a_wrong_encoding_is_a_clear_error(sandbox: Path) -> None:
+    from heard.classify.weak import weak_units
+    from heard.errors import InputError
+
+    folder = sandbox / "public" / "edos"
+    folder.mkdir(parents=True)
+    (folder / "edos_labelled_aggregated.csv").write_bytes(
+        b"rewire_id,text,label_sexist,label_vector\nx1,it\x92s fine,not sexist,none\n"
+    )
+    with pytest.raises(InputError, match=r"edos_labelled_aggregated\.csv.*byte 0x92.*Fix"):
+        weak_units(sandbox / "public", set(), sources={"edos"})

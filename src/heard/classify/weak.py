@@ -96,6 +96,7 @@ from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded
+from heard.errors import InputError
 
 MAX_CHARS = 600
 """Longer texts are left out: heard segments them into units at prediction
@@ -173,10 +174,17 @@ def _topic_oppose(text: str) -> str | None:
     return "oppose" if TOPIC.search(text) else None
 
 
-def _rows(path: Path, delimiter: str = ",") -> Iterator[dict[str, str]]:
+def _rows(path: Path, delimiter: str = ",", encoding: str = "utf-8-sig") -> Iterator[dict[str, str]]:
     csv.field_size_limit(1 << 30)
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        yield from csv.DictReader(fh, delimiter=delimiter)
+    try:
+        with path.open(newline="", encoding=encoding) as fh:
+            yield from csv.DictReader(fh, delimiter=delimiter)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            str(path), f"expected {encoding} text (the encoding heard knows this public file in)",
+            f"found byte 0x{exc.object[exc.start]:02x}, which is not {encoding}",
+            "restore the file as published, or leave its folder out of --public",
+        ) from None
 
 
 # -- one reader per source: yields (id, Coded) ---------------------------------------------------
