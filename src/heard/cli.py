@@ -111,7 +111,7 @@ def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col
 @cli.command()
 @click.option("--db", help="DuckDB store to label. [HEARD_DB]")
 @click.option("--heads", help="heads folder (default: bundled)")
-@click.option("--encoder", help="encoder folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
 def label(db: str | None, heads: str | None, encoder: str | None) -> None:
     """Label every unit in the store not yet labelled by the current model version."""
     from heard.classify.labelling import label_store
@@ -130,7 +130,7 @@ def label(db: str | None, heads: str | None, encoder: str | None) -> None:
 @click.argument("input_path", metavar="IN.jsonl", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="output JSONL")
 @click.option("--heads", help="heads folder (default: bundled)")
-@click.option("--encoder", help="encoder folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
 def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None) -> None:
     """Label each line {"id", "text"} of IN.jsonl; write one line per input line, same order."""
     from heard.classify.contract import classify_jsonl
@@ -145,7 +145,7 @@ def classify(input_path: Path, output: Path, heads: str | None, encoder: str | N
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--heads", help="heads folder (default: bundled)")
-@click.option("--encoder", help="encoder folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
 def explain(text: str, as_json: bool, heads: str | None, encoder: str | None) -> None:
     """Label TEXT and show why: cues and the three nearest training examples."""
     result = _classifier(heads, encoder).explain(text)
@@ -243,7 +243,7 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> 
 @cli.command()
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="heads folder to write")
-@click.option("--encoder", help="encoder folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: heard's tuned encoder, resources/encoder_tuned)")
 @click.option("--public", "public", type=click.Path(path_type=Path), help="folder of public datasets (e.g. ../shared/data/public) to add as weak supervision; gold ids and texts in its sibling labelled/ folder are excluded")
 def train(data: tuple[Path, ...], output: Path, encoder: str | None, public: Path | None) -> None:
     """Train the heads on coded units (JSONL files or folders; default: heard's training data)."""
@@ -261,7 +261,7 @@ def train(data: tuple[Path, ...], output: Path, encoder: str | None, public: Pat
 @click.option("--functional", is_flag=True, help="run the functional suite (capabilities) instead of / as well as GOLD")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--heads", help="heads folder (default: bundled)")
-@click.option("--encoder", help="encoder folder (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
 def evaluate(gold: Path | None, functional: bool, as_json: bool, heads: str | None, encoder: str | None) -> None:
     """Score the classifier against GOLD.jsonl (dev.jsonl format) and/or the functional suite."""
     from heard.classify import evaluation

@@ -33,7 +33,7 @@ class Settings:
     batch_size: int = _setting(5000, "posts per committed ingest transaction")
     max_chars: int = _setting(100_000, "longest post ingest accepts, in characters")
     encoding: str = _setting("utf-8", "text encoding of input files")
-    encoder: str | None = _setting(None, "encoder folder (ONNX or sentence-transformers); default: the bundled one")
+    encoder: str | None = _setting(None, "encoder folder (ONNX or sentence-transformers); default: the bundled one the heads were trained on")
     heads: str | None = _setting(None, "heads folder written by `heard train`; default: the bundled one")
     host: str = _setting("127.0.0.1", "address the server binds to (localhost unless told otherwise)")
     port: int = _setting(8765, "port the server listens on")

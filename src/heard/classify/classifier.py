@@ -18,6 +18,7 @@ import numpy as np
 from heard.classify import cues
 from heard.classify.heads import Example, Heads
 from heard.encode import Encoder, load_encoder
+from heard.encode.load import BUNDLED_ENCODER, bundled_encoder_for
 from heard.errors import ModelError
 from heard.records import ACTS, Label
 from heard.segment import segment_text
@@ -74,8 +75,15 @@ class Classifier:
 
     @classmethod
     def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None) -> Classifier:
-        """The bundled classifier, or one from the given folders."""
-        return cls(load_encoder(encoder), Heads.load(heads))
+        """The bundled classifier, or one from the given folders.
+
+        Without ``encoder``, the bundled encoder the heads were trained on is
+        used (the tuned one for heard's own heads), else the untuned one.
+        """
+        loaded = Heads.load(heads)
+        if encoder is None:
+            encoder = bundled_encoder_for(loaded.encoder) or BUNDLED_ENCODER
+        return cls(load_encoder(encoder), loaded)
 
     @property
     def version(self) -> str:

@@ -16,6 +16,7 @@ from heard.classify.coded import load_coded
 from heard.classify.train import train_heads
 from heard.classify.weak import gold_exclusions, weak_units
 from heard.encode import load_encoder
+from heard.encode.load import TUNED_ENCODER
 from heard.errors import InputError
 
 WEAK_LIMIT_PER_SOURCE: int | None = 3000
@@ -60,7 +61,7 @@ def train_to_folder(
         weak = weak_units(public, ids, WEAK_LIMIT_PER_SOURCE, exclude_texts=texts, stats=stats)
         if not weak:
             raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")
-    heads = train_heads(units, load_encoder(encoder_path), weak=weak, progress=say)
+    heads = train_heads(units, load_encoder(encoder_path or TUNED_ENCODER), weak=weak, progress=say)
     if public_dir is not None:
         heads.metrics["weak_sources"] = {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in stats.items()}
         heads.metrics["gold_excluded_ids"] = len(ids)

