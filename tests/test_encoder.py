@@ -190,3 +190,17 @@ def test_sentence_transformers_folder_without_the_library_names_the_extra(
 
     with pytest.raises(ModelError, match=r"pip install 'heard\[torch\]'"):
         load_encoder(tmp_path)
+
+
+def test_heads_find_the_bundled_encoder_they_were_trained_on() -> None:
+    from heard.classify import Classifier
+    from heard.encode import TUNED_ENCODER
+    from heard.encode.load import bundled_encoder_for
+
+    tuned = load_encoder(TUNED_ENCODER)
+    assert tuned.name.startswith("all-MiniLM-L6-v2-heard-int8@")
+    assert bundled_encoder_for(tuned.name) == TUNED_ENCODER
+    assert bundled_encoder_for(load_encoder().name) == BUNDLED_ENCODER
+    assert bundled_encoder_for("some-other-model@000000000000") is None
+    classifier = Classifier.load()
+    assert classifier.heads.encoder == classifier.encoder.name == tuned.name

@@ -5,6 +5,8 @@ Example:
     ('31%', '-6 points', '15 min', '30.0 h', '4.2 days')
     >>> interval(Interval(0.31, 0.12, 0.5, 8))
     '31% (95% CI 12–50%)'
+    >>> interval(Interval(0.13, -0.003, 0.25, 38), "points")
+    '+13 points (95% CI -0.3 to +25)'
     >>> plural(1, "thread"), plural(2, "reply", "replies")
     ('1 thread', '2 replies')
 """
@@ -33,6 +35,14 @@ def points(diff: float | None) -> str:
     return f"{sign}{value:.0f} points"
 
 
+def _signed(value: float) -> str:
+    """A signed number of points; one decimal when it would round to 0, so a bound
+    just below zero reads ``-0.3``, not ``-0``."""
+    if round(value) == 0 and value != 0:
+        return f"{value:+.1f}"
+    return f"{value:+.0f}"
+
+
 def duration(hours: float | None) -> str:
     """Hours as minutes, hours or days, whichever reads best."""
     if hours is None:
@@ -55,7 +65,7 @@ def interval(est: Interval, unit: str = "share") -> str:
         value = points(est.value)
         if est.low is None or est.high is None:
             return value
-        return f"{value} (95% CI {est.low * 100:+.0f} to {est.high * 100:+.0f})"
+        return f"{value} (95% CI {_signed(est.low * 100)} to {_signed(est.high * 100)})"
     value = percent(est.value)
     if est.low is None or est.high is None:
         return value
