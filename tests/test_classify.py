@@ -173,3 +173,12 @@ def test_weak_source_in_a_wrong_encoding_is_a_clear_error(sandbox: Path) -> None
     )
     with pytest.raises(InputError, match=r"edos_labelled_aggregated\.csv.*byte 0x92.*Fix"):
         weak_units(sandbox / "public", set(), sources={"edos"})
+
+
+def test_heads_from_an_unbundled_encoder_need_that_encoder(classifier: Classifier, sandbox: Path) -> None:
+    folder = Path(classifier.heads.save(sandbox / "heads"))
+    config = json.loads((folder / "config.json").read_text())
+    config["encoder"] = "someone-elses-model@0123456789ab"
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="someone-elses-model.*--encoder"):
+        Classifier.load(folder)

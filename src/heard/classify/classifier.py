@@ -18,7 +18,7 @@ import numpy as np
 from heard.classify import cues
 from heard.classify.heads import Example, Heads
 from heard.encode import Encoder, load_encoder
-from heard.encode.load import BUNDLED_ENCODER, bundled_encoder_for
+from heard.encode.load import bundled_encoder_for
 from heard.errors import ModelError
 from heard.records import ACTS, Label
 from heard.segment import segment_text
@@ -78,11 +78,20 @@ class Classifier:
         """The bundled classifier, or one from the given folders.
 
         Without ``encoder``, the bundled encoder the heads were trained on is
-        used (the tuned one for heard's own heads), else the untuned one.
+        used (the tuned one for heard's own heads).
+
+        Raises:
+            ModelError: no ``encoder`` given and the heads were trained on an
+                encoder heard does not bundle.
         """
         loaded = Heads.load(heads)
         if encoder is None:
-            encoder = bundled_encoder_for(loaded.encoder) or BUNDLED_ENCODER
+            encoder = bundled_encoder_for(loaded.encoder)
+            if encoder is None:
+                raise ModelError(
+                    f"{heads or 'bundled heads'}: expected heads trained on a bundled encoder, found heads trained "
+                    f"on {loaded.encoder}. Fix: pass that encoder's folder (--encoder / Classifier.load(encoder=...))"
+                )
         return cls(load_encoder(encoder), loaded)
 
     @property
