@@ -9,11 +9,9 @@ Example:
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
-from heard.encode.fingerprint import files_digest
-from heard.encode.onnx import MODEL_FILE, TOKENIZER_FILE, OnnxEncoder
+from heard.encode.onnx import MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, encoder_id
 from heard.encode.protocol import Encoder
 from heard.encode.sentence_transformers import SentenceTransformerEncoder
 from heard.errors import ModelError
@@ -81,8 +79,8 @@ def _load_cached(folder: Path) -> Encoder:
     )
 
 
-def bundled_encoder_for(encoder_id: str) -> Path | None:
-    """The bundled encoder folder whose id (``name@sha256[:12]``) is ``encoder_id``, if any.
+def bundled_encoder_for(wanted: str) -> Path | None:
+    """The bundled encoder folder whose id (``name@sha256[:12]``) is ``wanted``, if any.
 
     Heads record the id of the encoder they were trained on; this finds it
     without loading a model.
@@ -92,15 +90,14 @@ def bundled_encoder_for(encoder_id: str) -> Path | None:
         True
     """
     for folder in (TUNED_ENCODER, BUNDLED_ENCODER):
-        if (folder / MODEL_FILE).is_file() and _onnx_id(folder) == encoder_id:
+        if (folder / MODEL_FILE).is_file() and _bundled_id(folder) == wanted:
             return folder
     return None
 
 
 @functools.lru_cache(maxsize=4)
-def _onnx_id(folder: Path) -> str:
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8")) if (folder / "config.json").is_file() else {}
-    return f"{config.get('name', folder.name)}@{files_digest([folder / MODEL_FILE])}"
+def _bundled_id(folder: Path) -> str:
+    return encoder_id(folder)
 
 
 def _describe(folder: Path) -> str:

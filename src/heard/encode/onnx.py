@@ -157,7 +157,7 @@ class OnnxEncoder:
         self._pool_lock = threading.Lock()
 
         self.one_text_per_pass = deterministic and _quantises_activations_dynamically(model_path)
-        self.name = f"{config.get('name', self.path.name)}@{files_digest([model_path])}"
+        self.name = encoder_id(self.path, config)
         dim = config.get("dim", output_dim)
         self.dim = int(dim) if dim is not None else self._probe_dim()
         if output_dim is not None and output_dim != self.dim:
@@ -241,6 +241,20 @@ class OnnxEncoder:
 
     def _probe_dim(self) -> int:
         return int(self._embed(self._feed([self._tokenizer.encode("")])).shape[1])
+
+
+def encoder_id(folder: Path, config: dict[str, Any] | None = None) -> str:
+    """``"<config name>@<first 12 hex of sha256 of model.onnx>"`` for an ONNX
+    encoder folder, without loading the model (``config``: its parsed
+    ``config.json`` when the caller has it).
+
+    Example:
+        >>> from heard.encode.load import BUNDLED_ENCODER
+        >>> encoder_id(BUNDLED_ENCODER).startswith("all-MiniLM-L6-v2-int8@")
+        True
+    """
+    config = _read_config(folder / CONFIG_FILE) if config is None else config
+    return f"{config.get('name', folder.name)}@{files_digest([folder / MODEL_FILE])}"
 
 
 def _collect(running: list[tuple[np.ndarray, Future[np.ndarray]]], out: np.ndarray) -> None:
