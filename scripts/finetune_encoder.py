@@ -2,8 +2,9 @@
 
 One epoch of multi-task training (act, stance, abusive heads on the mean-pooled,
 L2-normalised sentence vector, as heard pools at run time) on heard's own
-units (twice) and up to 1,500 weakly labelled units per public source (weight
-0.5; dev ids and texts excluded), then the same ONNX export and int8
+units and the public posts heard's coders hand-coded (both twice) and up to
+1,500 weakly labelled units per public source (weight 0.5; dev ids and texts
+excluded from all public rows), then the same ONNX export and int8
 quantisation as ``scripts/export_encoder.py``. The training heads are thrown
 away; heard's own heads are trained afterwards on the tuned vectors::
 
@@ -58,15 +59,20 @@ SCALE = 20.0
 def training_rows(public: Path | None) -> list[tuple[str, str | None, str | None, bool | None, float]]:
     """(text, act, stance, abusive, weight) for heard's own units and the weak units."""
     from heard.classify import load_coded
+    from heard.classify.public_codes import hand_coded_units
     from heard.classify.training import bundled_training_dir, gold_dir_for
-    from heard.classify.weak import gold_exclusions, weak_units
+    from heard.classify.weak import gold_exclusions, normalise, weak_units
 
     own = load_coded([bundled_training_dir()])
     rows = [(u.text, u.act, u.stance, u.abusive, 1.0) for u in own] * OWN_REPEATS
     if public is not None:
         ids, texts = gold_exclusions(gold_dir_for(public))
+        coded = hand_coded_units(public, ids, exclude_texts=texts)
+        rows += [(u.text, u.act, u.stance, u.abusive, w) for u, w in coded] * OWN_REPEATS
+        hand = {normalise(u.text) for u, _ in coded}
         for unit, _ in weak_units(public, ids, WEAK_PER_SOURCE, exclude_texts=texts):
-            rows.append((unit.text, unit.act, unit.stance, unit.abusive, WEAK_WEIGHT))
+            if normalise(unit.text) not in hand:
+                rows.append((unit.text, unit.act, unit.stance, unit.abusive, WEAK_WEIGHT))
     random.Random(0).shuffle(rows)
     return rows
 
@@ -176,7 +182,7 @@ encoder (`resources/encoder/`, `load_encoder()`) stays the default for plain emb
 |---|---|
 | model.onnx | {size:,} bytes, sha256 `{sha}` |
 | base | `{UPSTREAM}` from PyPI `{SOURCE_PACKAGE}` {version_of(SOURCE_PACKAGE)}, Apache-2.0 (see `LICENSE`) |
-| training rows | {rows:,}: heard's own units ×{OWN_REPEATS} and ≤ {WEAK_PER_SOURCE:,} weak units per public source at weight {WEAK_WEIGHT} (ids and texts of `../shared/data/labelled` excluded) |
+| training rows | {rows:,}: heard's own units and hand-coded public posts ×{OWN_REPEATS}, and ≤ {WEAK_PER_SOURCE:,} weak units per public source at weight {WEAK_WEIGHT} (ids and texts of `../shared/data/labelled` excluded) |
 | recipe | `scripts/finetune_encoder.py`: 1 epoch, batch {BATCH}, {TOKENS} tokens, AdamW lr {LR_ENCODER} (heads {LR_HEADS}), warm-up {WARMUP} steps then linear decay; loss act + 0.7 stance + 0.5 abusive, masked where a weak label is unknown; act weighted by square-root inverse frequency |
 | int8 vs its own fp32 export | mean cosine {cos.mean():.4f}, min {cos.min():.4f} on the {len(cos)} check texts of `scripts/export_encoder.py` |
 | speed | the same architecture and quantisation as the untuned encoder: the same posts/s |

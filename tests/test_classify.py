@@ -182,3 +182,54 @@ def test_heads_from_an_unbundled_encoder_need_that_encoder(classifier: Classifie
     (folder / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelError, match="someone-elses-model.*--encoder"):
         Classifier.load(folder)
+
+
+def test_hand_coded_public_posts_join_their_texts_and_skip_gold(sandbox: Path) -> None:
+    from heard.classify.public_codes import hand_coded_units, load_public_codes
+    from heard.errors import InputError
+
+    folder = sandbox / "public" / "edos"
+    folder.mkdir(parents=True)
+    (folder / "edos_labelled_aggregated.csv").write_text(
+        "rewire_id,text,label_sexist,label_vector\n"
+        "a1,I was groped on the night bus and nobody helped,not sexist,none\n"
+        "a2,Women lie about this stuff for attention,sexist,4.1 supporting mistreatment\n"
+        "a3,Ordinary words about football,not sexist,none\n"
+        "a4,Another post about the weather today,not sexist,none\n",
+        encoding="utf-8",
+    )
+    codes_dir = sandbox / "codes"
+    codes_dir.mkdir()
+    lines = [
+        {"id": "edos:a1", "act": "testimony", "stance": "support", "abusive": False, "confidence": "high"},
+        {"id": "edos:a2", "act": "disbelief", "stance": "oppose", "abusive": None, "confidence": "low"},
+        {"id": "edos:a3", "act": "other", "stance": "neutral", "abusive": False},
+        {"id": "edos:a4", "act": "other", "stance": "neutral", "abusive": False},
+        {"id": "edos:gone", "act": "other", "stance": "neutral", "abusive": False},
+    ]
+    (codes_dir / "codes.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    stats: dict[str, int] = {}
+    units = hand_coded_units(
+        sandbox / "public", {"edos:a3"}, exclude_texts=["another post about the WEATHER today"],
+        codes=load_public_codes(codes_dir), stats=stats,
+    )
+    assert [(u.id, u.act, u.abusive, w) for u, w in units] == [
+        ("edos:a1", "testimony", False, 1.0), ("edos:a2", "disbelief", None, 0.5),
+    ]
+    assert units[0][0].text.startswith("I was groped")
+    assert stats == {"coded": 5, "joined": 2, "excluded_gold": 2, "not_found": 1}
+
+    (codes_dir / "codes.jsonl").write_text(json.dumps({"id": "edos:a1", "act": "rant"}) + "\n")
+    with pytest.raises(InputError, match=r"codes\.jsonl:1:.*rant"):
+        load_public_codes(codes_dir)
+
+
+def test_bundled_public_codes_hold_labels_not_texts() -> None:
+    from heard.classify.public_codes import bundled_public_codes_dir, load_public_codes
+
+    codes = load_public_codes()
+    assert len(codes) >= 2000
+    assert {c.act for c in codes} >= set(ACTS)
+    for file in bundled_public_codes_dir().glob("*.jsonl"):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            assert set(json.loads(line)) == {"id", "act", "stance", "abusive", "confidence"}

@@ -9,7 +9,9 @@ Weakly labelled units (:mod:`heard.classify.weak`) can join heard's own: they
 enter the act, stance and abusive heads with their sample weight times
 ``weak_weight``, each only for the fields its source determines (a ``None``
 field leaves the unit out of that head). Frame, discloser, centres and the
-explanation examples use heard's own units only.
+explanation examples use heard's own units only. Real public posts hand-coded
+by heard (:mod:`heard.classify.public_codes`) join the same three heads at
+their own weight (1.0, or 0.5 where the coder was unsure).
 
 Example:
     >>> from heard.encode import load_encoder                 # doctest: +SKIP
@@ -60,17 +62,18 @@ def _fit_calibrated(
     seed: int,
     balanced: bool = False,
     weight: np.ndarray | None = None,
-    own: np.ndarray | None = None,
+    group: np.ndarray | None = None,
     shift: np.ndarray | None = None,
 ) -> tuple[LinearHead, dict[str, float]]:
     """Out-of-fold logits -> temperature and metrics; then the final head on all rows.
 
-    ``weight`` is the per-row sample weight, ``own`` marks heard's own rows (the
-    cross-validated figures are reported for them and, separately, for the weak
-    rows), ``shift`` is added to the logits (prior correction) before calibration.
+    ``weight`` is the per-row sample weight, ``group`` marks each row as heard's own
+    units (0), hand-coded public posts (1) or weak units (2): the cross-validated
+    figures are reported for each group present (keys without suffix, ``_public``,
+    ``_weak``); ``shift`` is added to the logits (prior correction) before calibration.
     """
     weight = np.ones(len(y)) if weight is None else weight
-    own = np.ones(len(y), dtype=bool) if own is None else own
+    group = np.zeros(len(y), dtype=int) if group is None else group
     shift = np.zeros(len(classes)) if shift is None else shift
     oof = np.zeros((len(y), len(classes)))
     for held in _folds(len(y), folds, seed):
@@ -82,7 +85,7 @@ def _fit_calibrated(
     proba = _sm(oof / temperature)
     pred = proba.argmax(1)
     metrics: dict[str, float] = {}
-    for tag, rows in (("", own), ("_weak", ~own)):
+    for tag, rows in (("", group == 0), ("_public", group == 1), ("_weak", group == 2)):
         if not rows.any():
             continue
         metrics.update({
@@ -108,6 +111,7 @@ def train_heads(
     encoder: Encoder,
     *,
     weak: Sequence[tuple[Coded, float]] = (),
+    public: Sequence[tuple[Coded, float]] = (),
     weak_weight: float | None = None,
     other_shift: float | None = None,
     folds: int = 5,
@@ -121,6 +125,10 @@ def train_heads(
         encoder: the encoder the heads will run on at prediction time.
         weak: ``(unit, weight)`` pairs from :func:`heard.classify.weak.weak_units`;
             a field that is ``None`` leaves the unit out of that head.
+        public: ``(unit, weight)`` pairs of real public posts hand-coded by heard
+            (:func:`heard.classify.public_codes.hand_coded_units`): like weak units
+            they train only the act, stance and abusive heads and are never stored
+            as examples, but their weight is not scaled by ``weak_weight``.
         weak_weight: multiplier on the weak units' weights (default :data:`WEAK_WEIGHT`).
         other_shift: added to the act head's ``other`` logit (default :data:`OTHER_SHIFT`).
         folds: cross-validation folds for calibration and the card's figures.
@@ -130,22 +138,22 @@ def train_heads(
     scale = WEAK_WEIGHT if weak_weight is None else weak_weight
     shift_other = OTHER_SHIFT if other_shift is None else other_shift
     weak = [(u, w) for u, w in weak if w > 0] if scale > 0 else []
-    everyone: list[Coded] = list(units) + [u for u, _ in weak]
-    weights = np.array([1.0] * len(units) + [w * scale for _, w in weak])
-    is_own = np.arange(len(everyone)) < len(units)
+    everyone: list[Coded] = list(units) + [u for u, _ in public] + [u for u, _ in weak]
+    weights = np.array([1.0] * len(units) + [w for _, w in public] + [w * scale for _, w in weak])
+    row_group = np.array([0] * len(units) + [1] * len(public) + [2] * len(weak))
     texts = [u.text for u in everyone]
-    say(f"embedding {len(texts)} units ({len(weak)} weak)")
+    say(f"embedding {len(texts)} units ({len(public)} hand-coded public, {len(weak)} weak)")
     embeddings = encoder.encode(texts)
     X = Heads.features(embeddings, texts)
     heads: dict[str, LinearHead] = {}
-    metrics: dict[str, Any] = {"training_units": len(units), "weak_units": len(weak), "weak_weight": scale}
+    metrics: dict[str, Any] = {"training_units": len(units), "public_units": len(public), "weak_units": len(weak), "weak_weight": scale}
 
     def train(name: str, rows: np.ndarray, labels: list[str], classes: tuple[str, ...], l2: float, shift: dict[str, float] | None = None) -> None:
         present = tuple(c for c in classes if c in set(labels))
         y = np.array([present.index(v) for v in labels])
         offsets = np.array([(shift or {}).get(c, 0.0) for c in present])
         say(f"training {name} on {len(y)} units")
-        head, m = _fit_calibrated(X[rows], y, present, l2, folds, seed, BALANCED[name], weights[rows], is_own[rows], offsets)
+        head, m = _fit_calibrated(X[rows], y, present, l2, folds, seed, BALANCED[name], weights[rows], row_group[rows], offsets)
         heads[name] = head
         metrics[name] = m
 

@@ -12,9 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from heard.classify.coded import load_coded
+from heard.classify.coded import Coded, load_coded
+from heard.classify.public_codes import hand_coded_units
 from heard.classify.train import train_heads
-from heard.classify.weak import gold_exclusions, weak_units
+from heard.classify.weak import gold_exclusions, normalise, weak_units
 from heard.encode import load_encoder
 from heard.encode.load import TUNED_ENCODER
 from heard.errors import InputError
@@ -43,26 +44,34 @@ def train_to_folder(
 ) -> tuple[Path, dict[str, Any]]:
     """Train heads on ``data`` (default: heard's training data) and save them to ``output``.
 
-    With ``public_dir``, weakly labelled units from the public datasets there
-    join the training (:mod:`heard.classify.weak`); every id and text of the
-    gold files in the sibling ``labelled/`` folder is excluded from them.
+    With ``public_dir``, the public posts heard's coders hand-coded
+    (:mod:`heard.classify.public_codes`) and weakly labelled units from the
+    public datasets there (:mod:`heard.classify.weak`) join the training; every
+    id and text of the gold files in the sibling ``labelled/`` folder is
+    excluded from both.
 
     Raises:
         InputError: ``public_dir`` is not a folder, or yields no weak units.
     """
     units = load_coded(list(data) if data else [bundled_training_dir()])
-    weak = []
+    weak: list[tuple[Coded, float]] = []
+    coded: list[tuple[Coded, float]] = []
+    coded_stats: dict[str, int] = {}
     if public_dir is not None:
         public = Path(public_dir)
         if not public.is_dir():
             raise InputError(str(public), "expected the folder of public datasets (e.g. ../shared/data/public)", "found no folder", "check the path or leave --public out")
         ids, texts = gold_exclusions(gold_dir_for(public))
         stats: dict[str, Any] = {}
+        coded = hand_coded_units(public, ids, exclude_texts=texts, stats=coded_stats)
         weak = weak_units(public, ids, WEAK_LIMIT_PER_SOURCE, exclude_texts=texts, stats=stats)
         if not weak:
             raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")
-    heads = train_heads(units, load_encoder(encoder_path or TUNED_ENCODER), weak=weak, progress=say)
+        hand = {normalise(u.text) for u, _ in coded}  # a hand code replaces the weak label of the same post
+        weak = [(u, w) for u, w in weak if normalise(u.text) not in hand]
+    heads = train_heads(units, load_encoder(encoder_path or TUNED_ENCODER), weak=weak, public=coded, progress=say)
     if public_dir is not None:
+        heads.metrics["public_codes"] = coded_stats
         heads.metrics["weak_sources"] = {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in stats.items()}
         heads.metrics["gold_excluded_ids"] = len(ids)
     folder = heads.save(output)

@@ -1,0 +1,157 @@
+"""Real public posts hand-coded by heard, stored as labels by id (never as text).
+
+heard's coders read posts from the public datasets under ``../shared/data/public``
+and coded each one to the codebook (act, stance, abusive). The codes live in
+``resources/training/public_codes/*.jsonl``, one line per post::
+
+    {"id": "edos:sexism2022_english-17805", "act": "other", "stance": "oppose",
+     "abusive": true, "confidence": "high"}
+
+The texts stay where they were published: at training time
+:func:`hand_coded_units` reads each source with the readers of
+:mod:`heard.classify.weak` and joins on the id. A reader that yields several
+texts under one id (Hickey's context, newcomer and reply) names the later ones
+``id#1``, ``id#2``. Gold ids and texts are excluded exactly as for weak units.
+A field two coders disagreed on is ``null`` and leaves the post out of that head.
+
+Example:
+    >>> codes = load_public_codes()
+    >>> len(codes) > 1000, codes[0].act in ACTS
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from heard.classify.coded import Coded
+from heard.classify.weak import MAX_CHARS, READERS, _contains_gold, _excluded, normalise
+from heard.errors import InputError
+from heard.records import ACTS, STANCES
+
+LOW_CONFIDENCE_WEIGHT = 0.5
+"""Sample weight of a post its coder marked ``"confidence": "low"`` (others: 1.0)."""
+
+
+@dataclass(frozen=True)
+class PublicCode:
+    """One public post's codes; ``None`` where the coders did not agree."""
+
+    id: str
+    act: str | None
+    stance: str | None
+    abusive: bool | None
+    confidence: str = "high"
+
+
+def bundled_public_codes_dir() -> Path:
+    """The folder of heard's codes for public posts (see ``DATASHEET.md`` beside ``units/``)."""
+    return Path(str(resources.files("heard") / "resources" / "training" / "public_codes"))
+
+
+def _check(row: Any) -> PublicCode:
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str) or ":" not in row["id"]:
+        raise ValueError('expected an object with an "id" like "edos:<key>"')
+    act, stance, abusive = row.get("act"), row.get("stance"), row.get("abusive")
+    if act is not None and act not in ACTS:
+        raise ValueError(f"act {act!r} is not one of {', '.join(ACTS)}")
+    if stance is not None and stance not in STANCES:
+        raise ValueError(f"stance {stance!r} is not one of {', '.join(STANCES)}")
+    if abusive is not None and not isinstance(abusive, bool):
+        raise ValueError(f"abusive {abusive!r} is not true, false or null")
+    confidence = row.get("confidence", "high")
+    if confidence not in ("high", "low"):
+        raise ValueError(f"confidence {confidence!r} is not high or low")
+    return PublicCode(row["id"], act, stance, abusive, confidence)
+
+
+def load_public_codes(folder: str | Path | None = None) -> list[PublicCode]:
+    """Read the codes (default: heard's bundled ones).
+
+    Raises:
+        InputError: a line is not JSON, breaks the codebook or repeats an id.
+    """
+    root = Path(folder) if folder is not None else bundled_public_codes_dir()
+    files = sorted(root.glob("*.jsonl")) if root.is_dir() else []
+    if not files:
+        raise InputError(str(root), "expected a folder of JSONL code files", "found none", "check the path")
+    out: list[PublicCode] = []
+    seen: set[str] = set()
+    for file in files:
+        with file.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    code = _check(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise InputError(str(file), "expected one JSON object per line", f"found invalid JSON ({exc.msg})", "fix the line", line=number) from None
+                except ValueError as exc:
+                    raise InputError(str(file), "expected a post coded to the codebook", f"found: {exc}", "fix the line (see CODEBOOK.md)", line=number) from None
+                if code.id in seen:
+                    raise InputError(str(file), "expected each id once", f"found {code.id} again", "merge the two lines", line=number)
+                seen.add(code.id)
+                out.append(code)
+    return out
+
+
+def hand_coded_units(
+    public_dir: str | Path,
+    exclude_ids: Collection[str],
+    *,
+    exclude_texts: Collection[str] = (),
+    codes: list[PublicCode] | None = None,
+    stats: dict[str, int] | None = None,
+) -> list[tuple[Coded, float]]:
+    """The coded public posts with their texts, each with its sample weight.
+
+    Args:
+        public_dir: the folder of public datasets the codes refer to.
+        exclude_ids: gold ids never to train on (as for :func:`heard.classify.weak.weak_units`).
+        exclude_texts: gold texts; equal, containing or contained texts are dropped.
+        codes: the codes to join (default: :func:`load_public_codes`).
+        stats: if given, filled with ``coded``, ``joined``, ``excluded_gold``, ``not_found``.
+
+    Returns:
+        ``(unit, weight)`` pairs in the order of ``codes``; posts whose text is
+        not found (a dataset missing or changed) are counted, not raised.
+    """
+    codes = load_public_codes() if codes is None else codes
+    wanted = {c.id: c for c in codes}
+    texts: dict[str, str] = {}
+    root = Path(public_dir)
+    for reader in READERS.values():
+        occurrences: dict[str, int] = {}
+        try:
+            for unit in reader(root):
+                n = occurrences.get(unit.id, 0)
+                occurrences[unit.id] = n + 1
+                key = unit.id if n == 0 else f"{unit.id}#{n}"
+                if key in wanted:
+                    texts[key] = unit.text.strip()
+        except FileNotFoundError:
+            continue
+    banned = {normalise(t) for t in exclude_texts}
+    long_gold = [t for t in banned if len(t) >= 30]
+    counts = {"coded": len(codes), "joined": 0, "excluded_gold": 0, "not_found": 0}
+    out: list[tuple[Coded, float]] = []
+    for code in codes:
+        text = texts.get(code.id)
+        if not text or len(text) > MAX_CHARS:
+            counts["not_found"] += 1
+            continue
+        key = normalise(text)
+        if _excluded(code.id.split("#")[0], exclude_ids) or key in banned or _contains_gold(key, long_gold):
+            counts["excluded_gold"] += 1
+            continue
+        unit = Coded(text=text, act=code.act, stance=code.stance, abusive=code.abusive, id=code.id)  # type: ignore[arg-type]
+        out.append((unit, LOW_CONFIDENCE_WEIGHT if code.confidence == "low" else 1.0))
+        counts["joined"] += 1
+    if stats is not None:
+        stats.update(counts)
+    return out
