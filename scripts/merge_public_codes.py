@@ -7,7 +7,7 @@ they agree and get ``null`` where they do not (the post then leaves that head);
 agreement per field over the doubly coded posts, and the label counts::
 
     python scripts/merge_public_codes.py /tmp/coding/codes_*.jsonl \\
-        -o src/heard/resources/training/public_codes/codes.jsonl
+        -o src/heard/resources/training/public_codes/round1.jsonl   # one file per coding round
 """
 
 from __future__ import annotations

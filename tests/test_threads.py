@@ -289,3 +289,10 @@ def test_median_draws_match_brute_force_resampling():
     exact = median_draws(values, seed=0, draws=50_000)
     brute = np.median(values[rng.integers(0, 9, size=(50_000, 9))], axis=1)
     assert np.percentile(exact, [2.5, 50, 97.5]) == pytest.approx(np.percentile(brute, [2.5, 50, 97.5]), rel=0.05)
+
+
+def test_phrasing_of_points_and_bounds_near_zero():
+    from heard.threads.phrasing import interval, points
+
+    assert [points(0.012), points(-0.01), points(0.2), points(0.0)] == ["+1 point", "-1 point", "+20 points", "0 points"]
+    assert interval(Interval(0.13, -0.001, 0.25, 38), "points") == "+13 points (95% CI -0.1 to +25)"

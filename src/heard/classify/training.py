@@ -64,6 +64,9 @@ def train_to_folder(
         ids, texts = gold_exclusions(gold_dir_for(public))
         stats: dict[str, Any] = {}
         coded = hand_coded_units(public, ids, exclude_texts=texts, stats=coded_stats)
+        if say is not None:
+            say(f"hand-coded public posts: {coded_stats['joined']} of {coded_stats['coded']} joined to their texts "
+                f"({coded_stats['not_found']} not found, {coded_stats['excluded_gold']} gold excluded)")
         weak = weak_units(public, ids, WEAK_LIMIT_PER_SOURCE, exclude_texts=texts, stats=stats)
         if not weak:
             raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")

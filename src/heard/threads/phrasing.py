@@ -32,7 +32,8 @@ def points(diff: float | None) -> str:
         return "n/a"
     value = diff * 100
     sign = "+" if value > 0.5 else ""
-    return f"{sign}{value:.0f} points"
+    word = "point" if f"{abs(value):.0f}" == "1" else "points"
+    return f"{sign}{value:.0f} {word}"
 
 
 def _signed(value: float) -> str:
