@@ -70,20 +70,16 @@ def indomain(gold: Path, public: Path, weights: Sequence[float]) -> None:
     from heard.classify import load_coded
     from heard.classify.heads import Heads
     from heard.classify.linear import fit_head
-    from heard.classify.public_codes import hand_coded_units
     from heard.classify.train import BALANCED, L2, OTHER_SHIFT, WEAK_WEIGHT
-    from heard.classify.training import WEAK_LIMIT_PER_SOURCE, bundled_training_dir, gold_dir_for
-    from heard.classify.weak import gold_exclusions, normalise, weak_units
+    from heard.classify.training import bundled_training_dir, public_rows
     from heard.encode.load import TUNED_ENCODER, load_encoder
     from heard.records import ACTS, STANCES
 
     encoder = load_encoder(TUNED_ENCODER)
-    ids, texts = gold_exclusions(gold_dir_for(public))
-    coded = hand_coded_units(public, ids, exclude_texts=texts)
-    hand = {normalise(u.text) for u, _ in coded}
-    weak = [(u, w) for u, w in weak_units(public, ids, WEAK_LIMIT_PER_SOURCE, exclude_texts=texts) if normalise(u.text) not in hand]
-    units = list(load_coded([bundled_training_dir()])) + [u for u, _ in coded] + [u for u, _ in weak]
-    unit_w = np.array([1.0] * (len(units) - len(coded) - len(weak)) + [w for _, w in coded] + [w * WEAK_WEIGHT for _, w in weak])
+    drawn = public_rows(public)
+    own = load_coded([bundled_training_dir()])
+    units = list(own) + [u for u, _ in drawn.coded] + [u for u, _ in drawn.weak]
+    unit_w = np.array([1.0] * len(own) + [w for _, w in drawn.coded] + [w * WEAK_WEIGHT for _, w in drawn.weak])
     unit_texts = [u.text for u in units]
     X = Heads.features(encoder.encode(unit_texts), unit_texts)
     rows = [json.loads(line) for line in gold.open(encoding="utf-8") if line.strip()]

@@ -57,22 +57,16 @@ SCALE = 20.0
 
 
 def training_rows(public: Path | None) -> list[tuple[str, str | None, str | None, bool | None, float]]:
-    """(text, act, stance, abusive, weight) for heard's own units and the weak units."""
+    """(text, act, stance, abusive, weight) for heard's own units, hand-coded public posts and weak units."""
     from heard.classify import load_coded
-    from heard.classify.public_codes import hand_coded_units
-    from heard.classify.training import bundled_training_dir, gold_dir_for
-    from heard.classify.weak import gold_exclusions, normalise, weak_units
+    from heard.classify.training import bundled_training_dir, public_rows
 
     own = load_coded([bundled_training_dir()])
     rows = [(u.text, u.act, u.stance, u.abusive, 1.0) for u in own] * OWN_REPEATS
     if public is not None:
-        ids, texts = gold_exclusions(gold_dir_for(public))
-        coded = hand_coded_units(public, ids, exclude_texts=texts)
-        rows += [(u.text, u.act, u.stance, u.abusive, w) for u, w in coded] * OWN_REPEATS
-        hand = {normalise(u.text) for u, _ in coded}
-        for unit, _ in weak_units(public, ids, WEAK_PER_SOURCE, exclude_texts=texts):
-            if normalise(unit.text) not in hand:
-                rows.append((unit.text, unit.act, unit.stance, unit.abusive, WEAK_WEIGHT))
+        drawn = public_rows(public, WEAK_PER_SOURCE)
+        rows += [(u.text, u.act, u.stance, u.abusive, w) for u, w in drawn.coded] * OWN_REPEATS
+        rows += [(u.text, u.act, u.stance, u.abusive, WEAK_WEIGHT) for u, _ in drawn.weak]
     random.Random(0).shuffle(rows)
     return rows
 

@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,46 @@ def gold_dir_for(public_dir: Path) -> Path:
     return Path(public_dir).resolve().parent / "labelled"
 
 
+@dataclass
+class PublicRows:
+    """Training rows drawn from the public datasets, gold excluded.
+
+    ``coded``: posts heard's coders hand-coded; ``weak``: weakly labelled units,
+    less any post that is also hand-coded (the hand code replaces its weak label);
+    ``metrics``: counts for the heads' ``config.json``.
+    """
+
+    coded: list[tuple[Coded, float]]
+    weak: list[tuple[Coded, float]]
+    metrics: dict[str, Any]
+
+
+def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_SOURCE) -> PublicRows:
+    """Hand-coded and weak training rows from ``public_dir``; every id and text of the
+    gold files in its sibling ``labelled/`` folder is excluded from both.
+
+    Raises:
+        InputError: ``public_dir`` is not a folder, or yields no weak units.
+    """
+    public = Path(public_dir)
+    if not public.is_dir():
+        raise InputError(str(public), "expected the folder of public datasets (e.g. ../shared/data/public)", "found no folder", "check the path or leave --public out")
+    ids, texts = gold_exclusions(gold_dir_for(public))
+    coded_stats: dict[str, int] = {}
+    coded = hand_coded_units(public, ids, exclude_texts=texts, stats=coded_stats)
+    weak_stats: dict[str, Any] = {}
+    weak = weak_units(public, ids, weak_limit, exclude_texts=texts, stats=weak_stats)
+    if not weak:
+        raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")
+    hand = {normalise(u.text) for u, _ in coded}
+    metrics = {
+        "public_codes": coded_stats,
+        "weak_sources": {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in weak_stats.items()},
+        "gold_excluded_ids": len(ids),
+    }
+    return PublicRows(coded, [(u, w) for u, w in weak if normalise(u.text) not in hand], metrics)
+
+
 def train_to_folder(
     data: Sequence[str | Path] | None,
     output: str | Path,
@@ -46,36 +87,19 @@ def train_to_folder(
 
     With ``public_dir``, the public posts heard's coders hand-coded
     (:mod:`heard.classify.public_codes`) and weakly labelled units from the
-    public datasets there (:mod:`heard.classify.weak`) join the training; every
-    id and text of the gold files in the sibling ``labelled/`` folder is
-    excluded from both.
+    public datasets there (:mod:`heard.classify.weak`) join the training
+    (:func:`public_rows`).
 
     Raises:
         InputError: ``public_dir`` is not a folder, or yields no weak units.
     """
     units = load_coded(list(data) if data else [bundled_training_dir()])
-    weak: list[tuple[Coded, float]] = []
-    coded: list[tuple[Coded, float]] = []
-    coded_stats: dict[str, int] = {}
-    if public_dir is not None:
-        public = Path(public_dir)
-        if not public.is_dir():
-            raise InputError(str(public), "expected the folder of public datasets (e.g. ../shared/data/public)", "found no folder", "check the path or leave --public out")
-        ids, texts = gold_exclusions(gold_dir_for(public))
-        stats: dict[str, Any] = {}
-        coded = hand_coded_units(public, ids, exclude_texts=texts, stats=coded_stats)
-        if say is not None:
-            say(f"hand-coded public posts: {coded_stats['joined']} of {coded_stats['coded']} joined to their texts "
-                f"({coded_stats['not_found']} not found, {coded_stats['excluded_gold']} gold excluded)")
-        weak = weak_units(public, ids, WEAK_LIMIT_PER_SOURCE, exclude_texts=texts, stats=stats)
-        if not weak:
-            raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")
-        hand = {normalise(u.text) for u, _ in coded}  # a hand code replaces the weak label of the same post
-        weak = [(u, w) for u, w in weak if normalise(u.text) not in hand]
-    heads = train_heads(units, load_encoder(encoder_path or TUNED_ENCODER), weak=weak, public=coded, progress=say)
-    if public_dir is not None:
-        heads.metrics["public_codes"] = coded_stats
-        heads.metrics["weak_sources"] = {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in stats.items()}
-        heads.metrics["gold_excluded_ids"] = len(ids)
+    rows = PublicRows([], [], {}) if public_dir is None else public_rows(public_dir)
+    if say is not None and public_dir is not None:
+        c = rows.metrics["public_codes"]
+        say(f"hand-coded public posts: {c['joined']} of {c['coded']} joined to their texts "
+            f"({c['not_found']} not found, {c['excluded_gold']} gold excluded)")
+    heads = train_heads(units, load_encoder(encoder_path or TUNED_ENCODER), weak=rows.weak, public=rows.coded, progress=say)
+    heads.metrics.update(rows.metrics)
     folder = heads.save(output)
     return folder, heads.metrics
