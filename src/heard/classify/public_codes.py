@@ -22,14 +22,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from heard.classify.coded import Coded
+from heard.classify.coded import Coded, jsonl_records
 from heard.classify.weak import MAX_CHARS, READERS, _contains_gold, _excluded, normalise
 from heard.errors import InputError
 from heard.records import ACTS, STANCES
@@ -83,20 +82,11 @@ def load_public_codes(folder: str | Path | None = None) -> list[PublicCode]:
     out: list[PublicCode] = []
     seen: set[str] = set()
     for file in files:
-        with file.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    code = _check(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(str(file), "expected one JSON object per line", f"found invalid JSON ({exc.msg})", "fix the line", line=number) from None
-                except ValueError as exc:
-                    raise InputError(str(file), "expected a post coded to the codebook", f"found: {exc}", "fix the line (see CODEBOOK.md)", line=number) from None
-                if code.id in seen:
-                    raise InputError(str(file), "expected each id once", f"found {code.id} again", "merge the two lines", line=number)
-                seen.add(code.id)
-                out.append(code)
+        for number, code in jsonl_records(file, _check, "expected a post coded to the codebook"):
+            if code.id in seen:
+                raise InputError(str(file), "expected each id once", f"found {code.id} again", "merge the two lines", line=number)
+            seen.add(code.id)
+            out.append(code)
     return out
 
 
