@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded, jsonl_records
-from heard.classify.weak import MAX_CHARS, READERS, _contains_gold, _excluded, normalise
+from heard.classify.weak import _CONTAIN_CHARS, MAX_CHARS, READERS, _contains_gold, _excluded, normalise
 from heard.errors import InputError
 from heard.records import ACTS, STANCES
 
@@ -127,7 +127,7 @@ def hand_coded_units(
         except FileNotFoundError:
             continue
     banned = {normalise(t) for t in exclude_texts}
-    long_gold = [t for t in banned if len(t) >= 30]
+    long_gold = [t for t in banned if len(t) >= _CONTAIN_CHARS]
     counts = {"coded": len(codes), "joined": 0, "excluded_gold": 0, "not_found": 0}
     out: list[tuple[Coded, float]] = []
     for code in codes:
