@@ -244,7 +244,7 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> 
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="heads folder to write")
 @click.option("--encoder", help="encoder folder (default: heard's tuned encoder, resources/encoder_tuned)")
-@click.option("--public", "public", type=click.Path(path_type=Path), help="folder of public datasets (e.g. ../shared/data/public) to add as weak supervision; gold ids and texts in its sibling labelled/ folder are excluded")
+@click.option("--public", "public", type=click.Path(path_type=Path), help="folder of public datasets (e.g. ../shared/data/public): adds the posts heard hand-coded there and weak supervision; gold ids and texts in its sibling labelled/ folder are excluded")
 def train(data: tuple[Path, ...], output: Path, encoder: str | None, public: Path | None) -> None:
     """Train the heads on coded units (JSONL files or folders; default: heard's training data)."""
     from heard.classify.training import train_to_folder
