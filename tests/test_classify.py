@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, assert_user_error
 from heard.classify import Classifier, Heads, load_coded
-from heard.classify.train import train_heads
+from heard.classify.train import TrainConfig, train_heads
 from heard.encode import BUNDLED_ENCODER, OnnxEncoder
+from training.corpus import training_units_dir
 from heard.errors import ModelError
 from heard.records import ACTS, CENTRES, DISCLOSERS, FRAMES, STANCES
 
@@ -116,8 +118,8 @@ def test_streamed_labels_match_labels_of_the_whole_list(classifier: Classifier) 
 
 
 def test_heads_folder_round_trip_and_errors(classifier: Classifier, sandbox: Path) -> None:
-    coded = [c for c in load_coded([Path(__file__).resolve().parents[1] / "src/heard/resources/training/units"])][::12]
-    heads = train_heads(coded, classifier.encoder, folds=3)
+    coded = [c for c in load_coded([training_units_dir()])][::12]
+    heads = train_heads(coded, classifier.encoder, config=replace(TrainConfig(), folds=3))
     folder = heads.save(sandbox / "heads")
     assert {p.name for p in folder.iterdir()} >= {"config.json", "weights.npz", "examples.jsonl", "neighbours.npy"}
     loaded = Heads.load(folder)
@@ -163,7 +165,7 @@ def test_functional_suite_runs_per_capability(heard) -> None:
 
 
 def test_weak_source_in_a_wrong_encoding_is_a_clear_error(sandbox: Path) -> None:
-    from heard.classify.weak import weak_units
+    from training.weak import weak_units
     from heard.errors import InputError
 
     folder = sandbox / "public" / "edos"
@@ -185,7 +187,7 @@ def test_heads_from_an_unbundled_encoder_need_that_encoder(classifier: Classifie
 
 
 def test_hand_coded_public_posts_join_their_texts_and_skip_gold(sandbox: Path) -> None:
-    from heard.classify.public_codes import hand_coded_units, load_public_codes
+    from training.public_codes import hand_coded_units, load_public_codes
     from heard.errors import InputError
 
     folder = sandbox / "public" / "edos"
@@ -225,7 +227,7 @@ def test_hand_coded_public_posts_join_their_texts_and_skip_gold(sandbox: Path) -
 
 
 def test_bundled_public_codes_hold_labels_not_texts() -> None:
-    from heard.classify.public_codes import bundled_public_codes_dir, load_public_codes
+    from training.public_codes import bundled_public_codes_dir, load_public_codes
 
     codes = load_public_codes()
     assert len(codes) >= 2000

@@ -241,16 +241,19 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> 
 
 # -- train / eval / demo -------------------------------------------------------------------------
 @cli.command()
-@click.argument("data", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="heads folder to write")
-@click.option("--encoder", help="encoder folder (default: heard's tuned encoder, resources/encoder_tuned)")
-@click.option("--public", "public", type=click.Path(path_type=Path), help="folder of public datasets (e.g. ../shared/data/public): adds the posts heard hand-coded there and weak supervision; gold ids and texts in its sibling labelled/ folder are excluded")
-def train(data: tuple[Path, ...], output: Path, encoder: str | None, public: Path | None) -> None:
-    """Train the heads on coded units (JSONL files or folders; default: heard's training data)."""
-    from heard.classify.training import train_to_folder
+@click.option("--encoder", help="encoder folder (default: heard's bundled encoder)")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="training settings as JSON (a heads folder's config.json \"training\" object); default: heard's")
+def train(data: tuple[Path, ...], output: Path, encoder: str | None, config_path: Path | None) -> None:
+    """Train the heads on coded units in DATA (dev.jsonl-format files or folders)."""
+    from heard.classify.train import TrainConfig, train_to_folder
 
+    config = TrainConfig()
+    if config_path is not None:
+        config = TrainConfig.from_json(config_path)
     progress = _Progress()
-    folder, metrics = train_to_folder(list(data) or None, output, _settings(encoder=encoder).encoder, say=progress, public_dir=public)
+    folder, metrics = train_to_folder(list(data), output, _settings(encoder=encoder).encoder, config=config, progress=progress)
     progress.done()
     act = metrics["act"]
     click.echo(f"heads written to {folder}: act cross-validated macro-F1 {act['cv_macro_f1']:.3f}, ECE {act['cv_ece']:.3f} (n={act['n']})")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class Heads:
     neighbours: np.ndarray  # (len(examples), dim) float16, L2-normalised
     metrics: dict[str, Any]
     version: str
+    training: dict[str, Any] = field(default_factory=dict)
+    """How the heads were fitted (``heard.classify.train.TrainConfig.to_dict()``)."""
 
     @staticmethod
     def features(embeddings: np.ndarray, texts: list[str], cue_rows: np.ndarray | None = None) -> np.ndarray:
@@ -79,6 +81,7 @@ class Heads:
             "heads": {},
             "centres": {},
             "metrics": self.metrics,
+            "training": self.training,
         }
         for group, table in (("heads", self.heads), ("centres", self.centres)):
             for name, head in table.items():
@@ -136,4 +139,5 @@ class Heads:
                 row = json.loads(line)
                 examples.append(Example(row["text"], row["act"], row["stance"], bool(row["abusive"])))
         neighbours = np.load(path / "neighbours.npy", allow_pickle=False)
-        return cls(config["encoder"], heads, centres, tuple(examples), neighbours, config.get("metrics", {}), config["version"])
+        return cls(config["encoder"], heads, centres, tuple(examples), neighbours, config.get("metrics", {}), config["version"],
+                   config.get("training", {}))

@@ -5,12 +5,12 @@ beside the embedding; one softmax regression per field. Five-fold
 out-of-fold predictions give the temperature of each head (calibration) and
 honest cross-validated figures for the model card.
 
-Weakly labelled units (:mod:`heard.classify.weak`) can join heard's own: they
+Weakly labelled units (:mod:`training.weak`) can join heard's own: they
 enter the act, stance and abusive heads with their sample weight times
 ``weak_weight``, each only for the fields its source determines (a ``None``
 field leaves the unit out of that head). Frame, discloser, centres and the
 explanation examples use heard's own units only. Real public posts hand-coded
-by heard (:mod:`heard.classify.public_codes`) join the same three heads at
+by heard (:mod:`training.public_codes`) join the same three heads at
 their own weight (1.0, or 0.5 where the coder was unsure).
 
 Example:
@@ -21,31 +21,131 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from heard.classify.coded import Coded
+from heard.classify.coded import Coded, load_coded
 from heard.classify.heads import Example, Heads
-from heard.classify.linear import LinearHead, expected_calibration_error, fit_head, fit_temperature
+from heard.classify.linear import LinearHead, expected_calibration_error, fit_head, fit_temperature, softmax
 from heard.classify.metrics import macro_f1
-from heard.encode import Encoder
+from heard.encode import BUNDLED_ENCODER, Encoder, load_encoder
+from heard.errors import ConfigError, InputError
 from heard.records import ACTS, CENTRES, DISCLOSERS, FRAMES, STANCES
 
-L2 = {"act": 1e-4, "stance": 3e-5, "abusive": 3e-5, "frame": 1e-4, "discloser": 1e-4, "centre": 1e-4}
-"""L2 penalty per head (a tenth of the earlier values; docs/model.md has the ablation that chose them)."""
-BALANCED = {"act": True, "stance": False, "abusive": False, "frame": True, "discloser": True, "centre": False}
-"""Class-weighted loss per head (each class the same total weight, weak units counted
-by their weight). On for act: without it the many weak ``other`` units swamp the
-rare acts (:data:`OTHER_SHIFT` then restores a realistic prior). Off for stance and
-abusive, where it tied or lost on the held-out split (docs/model.md)."""
-WEAK_WEIGHT = 0.1
-"""Multiplier on every weak unit's own weight: about 18k weak units then weigh
-about half as much as heard's 3.4k own units together (docs/model.md, ablation)."""
-OTHER_SHIFT = 1.0
-"""Added to the act head's ``other`` logit: a prior correction, since real
-conversation is mostly ``other`` while heard's own units are 22% ``other``
-and balanced training treats every act as equally likely (docs/model.md)."""
+HEADS = ("act", "stance", "abusive", "frame", "discloser", "centre")
+"""The heads one :class:`TrainConfig` sets (``centre``: each of the centres heads)."""
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """How one head is fitted.
+
+    Attributes:
+        l2: L2 penalty on the weights.
+        balanced: class-weighted loss (each class the same total weight, weak
+            units counted by their weight).
+    """
+
+    l2: float
+    balanced: bool
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides how the heads are fitted, saved with them in ``config.json``.
+
+    The defaults are the values heard's bundled heads were trained with;
+    ``docs/model.md`` has the ablations that chose them. Change one with
+    :func:`dataclasses.replace`, never by patching the module.
+
+    Attributes:
+        act, stance, abusive, frame, discloser, centre: per-head L2 and class
+            weighting. Balanced for act: without it the many weak ``other`` units
+            swamp the rare acts (``other_shift`` then restores a realistic prior);
+            off for stance and abusive, where it tied or lost on held-out data.
+        weak_weight: multiplier on every weak unit's own weight (about 18k weak
+            units then weigh about half as much as heard's own units together).
+        other_shift: added to the act head's ``other`` logit, a prior correction:
+            real conversation is mostly ``other``, heard's own units are not.
+        folds: cross-validation folds for calibration and the card's figures.
+        seed: seed of the folds and the optimiser.
+
+    Example:
+        >>> from dataclasses import replace
+        >>> config = replace(TrainConfig(), weak_weight=0.2)
+        >>> TrainConfig.from_dict(config.to_dict()) == config
+        True
+        >>> config.head("act")
+        HeadConfig(l2=0.0001, balanced=True)
+    """
+
+    act: HeadConfig = HeadConfig(1e-4, True)
+    stance: HeadConfig = HeadConfig(3e-5, False)
+    abusive: HeadConfig = HeadConfig(3e-5, False)
+    frame: HeadConfig = HeadConfig(1e-4, True)
+    discloser: HeadConfig = HeadConfig(1e-4, True)
+    centre: HeadConfig = HeadConfig(1e-4, False)
+    weak_weight: float = 0.1
+    other_shift: float = 1.0
+    folds: int = 5
+    seed: int = 0
+
+    def head(self, name: str) -> HeadConfig:
+        """The settings of head ``name`` (one of :data:`HEADS`)."""
+        if name not in HEADS:
+            raise KeyError(f"expected one of {', '.join(HEADS)}, found {name!r}")
+        config: HeadConfig = getattr(self, name)
+        return config
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (as saved in the heads' ``config.json``)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """The inverse of :meth:`to_dict`; missing keys take the defaults.
+
+        Raises:
+            ConfigError: an unknown key or a value of the wrong kind.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"expected training settings among {', '.join(sorted(known))}, found {', '.join(unknown)}. "
+                              "Fix: remove them, or start from a heads folder's config.json \"training\" object")
+        try:
+            heads = {k: HeadConfig(float(v["l2"]), bool(v["balanced"])) for k, v in data.items() if k in HEADS}
+            rest = {k: v for k, v in data.items() if k not in HEADS}
+            config = cls(**heads, **rest)
+            float(config.weak_weight), float(config.other_shift), int(config.folds), int(config.seed)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise ConfigError(f"expected numbers for the training settings and {{\"l2\", \"balanced\"}} per head, "
+                              f"found an invalid value ({type(exc).__name__}). Fix: compare with TrainConfig().to_dict()") from None
+        return config
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> TrainConfig:
+        """Read settings from a JSON file: a bare settings object, or a heads
+        folder's ``config.json`` (its ``"training"`` object).
+
+        Raises:
+            ConfigError: the file is missing, not JSON, or holds invalid settings.
+        """
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{path}: expected a JSON file of training settings, found {type(exc).__name__}. "
+                              "Fix: check the path and the file") from None
+        if isinstance(data, dict) and isinstance(data.get("training"), dict):
+            data = data["training"]
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a JSON object of training settings, found {type(data).__name__}. "
+                              "Fix: write an object like TrainConfig().to_dict()")
+        return cls.from_dict(data)
 
 
 def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -82,7 +182,7 @@ def _fit_calibrated(
         oof[held] = head.logits(X[held])
     oof = oof + shift
     temperature = fit_temperature(oof, y)
-    proba = _sm(oof / temperature)
+    proba = softmax(oof / temperature)
     pred = proba.argmax(1)
     metrics: dict[str, float] = {}
     for tag, rows in (("", group == 0), ("_public", group == 1), ("_weak", group == 2)):
@@ -91,7 +191,7 @@ def _fit_calibrated(
         metrics.update({
             f"cv_accuracy{tag}": round(float((pred[rows] == y[rows]).mean()), 4),
             f"cv_macro_f1{tag}": round(macro_f1(y[rows], pred[rows], len(classes)), 4),
-            f"cv_ece_uncalibrated{tag}": round(expected_calibration_error(_sm(oof[rows]), y[rows]), 4),
+            f"cv_ece_uncalibrated{tag}": round(expected_calibration_error(softmax(oof[rows]), y[rows]), 4),
             f"cv_ece{tag}": round(expected_calibration_error(proba[rows], y[rows]), 4),
             f"n{tag}": int(rows.sum()),
         })
@@ -101,21 +201,13 @@ def _fit_calibrated(
     return LinearHead(classes, final.weight, bias, temperature), metrics
 
 
-def _sm(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(1, keepdims=True))
-    return e / e.sum(1, keepdims=True)
-
-
 def train_heads(
     units: Sequence[Coded],
     encoder: Encoder,
     *,
     weak: Sequence[tuple[Coded, float]] = (),
     public: Sequence[tuple[Coded, float]] = (),
-    weak_weight: float | None = None,
-    other_shift: float | None = None,
-    folds: int = 5,
-    seed: int = 0,
+    config: TrainConfig = TrainConfig(),
     progress: Callable[[str], None] | None = None,
 ) -> Heads:
     """Train all heads on ``units`` (and ``weak`` units) embedded by ``encoder``.
@@ -123,20 +215,18 @@ def train_heads(
     Args:
         units: heard's coded training units (at least a few per act).
         encoder: the encoder the heads will run on at prediction time.
-        weak: ``(unit, weight)`` pairs from :func:`heard.classify.weak.weak_units`;
+        weak: ``(unit, weight)`` pairs from :func:`training.weak.weak_units`;
             a field that is ``None`` leaves the unit out of that head.
         public: ``(unit, weight)`` pairs of real public posts hand-coded by heard
-            (:func:`heard.classify.public_codes.hand_coded_units`): like weak units
+            (:func:`training.public_codes.hand_coded_units`): like weak units
             they train only the act, stance and abusive heads and are never stored
             as examples, but their weight is not scaled by ``weak_weight``.
-        weak_weight: multiplier on the weak units' weights (default :data:`WEAK_WEIGHT`).
-        other_shift: added to the act head's ``other`` logit (default :data:`OTHER_SHIFT`).
-        folds: cross-validation folds for calibration and the card's figures.
+        config: how each head is fitted (:class:`TrainConfig`); saved with the heads.
         progress: called with a short status line per head.
     """
     say = progress or (lambda _msg: None)
-    scale = WEAK_WEIGHT if weak_weight is None else weak_weight
-    shift_other = OTHER_SHIFT if other_shift is None else other_shift
+    scale = config.weak_weight
+    folds, seed = config.folds, config.seed
     weak = [(u, w) for u, w in weak if w > 0] if scale > 0 else []
     everyone: list[Coded] = list(units) + [u for u, _ in public] + [u for u, _ in weak]
     weights = np.array([1.0] * len(units) + [w for _, w in public] + [w * scale for _, w in weak])
@@ -148,12 +238,13 @@ def train_heads(
     heads: dict[str, LinearHead] = {}
     metrics: dict[str, Any] = {"training_units": len(units), "public_units": len(public), "weak_units": len(weak), "weak_weight": scale}
 
-    def train(name: str, rows: np.ndarray, labels: list[str], classes: tuple[str, ...], l2: float, shift: dict[str, float] | None = None) -> None:
+    def train(name: str, rows: np.ndarray, labels: list[str], classes: tuple[str, ...], shift: dict[str, float] | None = None) -> None:
         present = tuple(c for c in classes if c in set(labels))
         y = np.array([present.index(v) for v in labels])
         offsets = np.array([(shift or {}).get(c, 0.0) for c in present])
         say(f"training {name} on {len(y)} units")
-        head, m = _fit_calibrated(X[rows], y, present, l2, folds, seed, BALANCED[name], weights[rows], row_group[rows], offsets)
+        head_config = config.head(name)
+        head, m = _fit_calibrated(X[rows], y, present, head_config.l2, folds, seed, head_config.balanced, weights[rows], row_group[rows], offsets)
         heads[name] = head
         metrics[name] = m
 
@@ -161,24 +252,61 @@ def train_heads(
         return np.array([i for i, u in enumerate(everyone) if getattr(u, field) is not None], dtype=int)
 
     rows = known("act")
-    train("act", rows, [everyone[i].act for i in rows], ACTS, L2["act"], {"other": shift_other})
+    train("act", rows, [everyone[i].act for i in rows], ACTS, {"other": config.other_shift})
     rows = known("stance")
-    train("stance", rows, [everyone[i].stance for i in rows], STANCES, L2["stance"])
+    train("stance", rows, [everyone[i].stance for i in rows], STANCES)
     rows = known("abusive")
-    train("abusive", rows, ["true" if everyone[i].abusive else "false" for i in rows], ("false", "true"), L2["abusive"])
+    train("abusive", rows, ["true" if everyone[i].abusive else "false" for i in rows], ("false", "true"))
     derails = np.array([i for i, u in enumerate(units) if u.act == "derailing" and u.frame])
-    train("frame", derails, [units[i].frame or "" for i in derails], FRAMES, L2["frame"])
+    train("frame", derails, [units[i].frame or "" for i in derails], FRAMES)
     tests = np.array([i for i, u in enumerate(units) if u.act == "testimony" and u.discloser])
-    train("discloser", tests, [units[i].discloser or "" for i in tests], DISCLOSERS, L2["discloser"])
+    train("discloser", tests, [units[i].discloser or "" for i in tests], DISCLOSERS)
 
     centres: dict[str, LinearHead] = {}
     own_rows = np.arange(len(units))
     for group in CENTRES:
         y = np.array([1 if group in u.centres else 0 for u in units])
         say(f"training centres:{group}")
-        head, m = _fit_calibrated(X[own_rows], y, ("no", "yes"), L2["centre"], folds, seed, BALANCED["centre"])
+        head, m = _fit_calibrated(X[own_rows], y, ("no", "yes"), config.centre.l2, folds, seed, config.centre.balanced)
         centres[group] = head
         metrics[f"centres:{group}"] = m
     examples = tuple(Example(u.text, u.act, u.stance, u.abusive) for u in units)
     neighbours = embeddings[: len(units)].astype(np.float16)
-    return Heads(encoder.name, heads, centres, examples, neighbours, metrics, version="unsaved")
+    return Heads(encoder.name, heads, centres, examples, neighbours, metrics, version="unsaved", training=config.to_dict())
+
+
+def train_to_folder(
+    data: Sequence[str | Path],
+    output: str | Path,
+    encoder_path: str | Path | None = None,
+    *,
+    config: TrainConfig = TrainConfig(),
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Train heads on the coded units in ``data`` and save them to ``output``.
+
+    Args:
+        data: coded JSONL files or folders of them (the ``dev.jsonl`` format,
+            :func:`heard.classify.coded.load_coded`).
+        output: heads folder to write (created).
+        encoder_path: the encoder to train on (default: heard's bundled one).
+        config: how each head is fitted; saved with the heads.
+        progress: called with a short status line per step.
+
+    Returns:
+        The folder and the heads' cross-validated metrics.
+
+    Raises:
+        InputError: no data given, or a file breaks the codebook.
+
+    Example:
+        >>> folder, metrics = train_to_folder(["my_codes.jsonl"], "heads/")  # doctest: +SKIP
+        >>> metrics["act"]["cv_macro_f1"]                                     # doctest: +SKIP
+        0.71
+    """
+    if not data:
+        raise InputError("heard train", "expected at least one coded JSONL file or folder", "found none",
+                         "pass the files, e.g. `heard train codes.jsonl -o heads/`")
+    units = load_coded(list(data))
+    heads = train_heads(units, load_encoder(encoder_path or BUNDLED_ENCODER), config=config, progress=progress)
+    return heads.save(output), heads.metrics

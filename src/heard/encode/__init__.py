@@ -1,8 +1,8 @@
 """Sentence encoders: text units in, unit-length float32 vectors out.
 
-``load_encoder()`` gives heard's bundled int8 all-MiniLM-L6-v2 (ONNX Runtime,
-no torch needed); ``TUNED_ENCODER`` is the same model fine-tuned on heard's
-codebook data, which the classifier uses; ``load_encoder(folder)`` loads an ONNX export or any
+``load_encoder()`` gives heard's bundled encoder: all-MiniLM-L6-v2 fine-tuned on
+heard's codebook data, int8, run by ONNX Runtime (no torch needed), which the
+classifier uses; ``load_encoder(folder)`` loads an ONNX export or any
 sentence-transformers model folder. Every encoder has a ``name`` that changes
 with its weights, used to key cached embeddings and labels.
 
@@ -16,9 +16,9 @@ Example:
 
 from __future__ import annotations
 
-from heard.encode.load import BUNDLED_ENCODER, TUNED_ENCODER, load_encoder
+from heard.encode.load import BUNDLED_ENCODER, load_encoder
 from heard.encode.onnx import OnnxEncoder
 from heard.encode.protocol import Encoder
 from heard.encode.sentence_transformers import SentenceTransformerEncoder
 
-__all__ = ["BUNDLED_ENCODER", "TUNED_ENCODER", "Encoder", "OnnxEncoder", "SentenceTransformerEncoder", "load_encoder"]
+__all__ = ["BUNDLED_ENCODER", "Encoder", "OnnxEncoder", "SentenceTransformerEncoder", "load_encoder"]

@@ -17,11 +17,10 @@ from heard.encode.sentence_transformers import SentenceTransformerEncoder
 from heard.errors import ModelError
 
 BUNDLED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encoder"
-"""The int8 all-MiniLM-L6-v2 shipped inside heard (see its ``CARD.md``)."""
-
-TUNED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encoder_tuned"
-"""all-MiniLM-L6-v2 fine-tuned on heard's codebook data, int8 (see its ``CARD.md``):
-the encoder heard's bundled heads are trained on, and ``heard train``'s default."""
+"""The encoder shipped inside heard: all-MiniLM-L6-v2 fine-tuned on heard's codebook
+data, int8 (see its ``CARD.md``); heard's bundled heads are trained on it, and it is
+``heard train``'s default. The untuned export it started from stays in the repository
+(``training/encoder_base``), outside the installed package."""
 
 _SENTENCE_TRANSFORMERS_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
@@ -36,7 +35,7 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
     path return the same encoder.
 
     Args:
-        path: model folder; ``None`` for the bundled int8 all-MiniLM-L6-v2.
+        path: model folder; ``None`` for the bundled encoder.
 
     Returns:
         An :class:`~heard.encode.Encoder`.
@@ -72,7 +71,7 @@ def _load_cached(folder: Path) -> Encoder:
         f"{folder}: expected {MODEL_FILE} + {TOKENIZER_FILE} (ONNX) or modules.json / "
         f"config_sentence_transformers.json (sentence-transformers), found {_describe(folder)}. "
         + (
-            "Fix: reinstall heard, or run scripts/export_encoder.py to rebuild the bundled encoder"
+            "Fix: reinstall heard (the encoder ships inside the package)"
             if folder == BUNDLED_ENCODER
             else "Fix: point at a complete model folder, or leave the path out to use the bundled encoder"
         )
@@ -89,9 +88,8 @@ def bundled_encoder_for(wanted: str) -> Path | None:
         >>> bundled_encoder_for(load_encoder().name) == BUNDLED_ENCODER
         True
     """
-    for folder in (TUNED_ENCODER, BUNDLED_ENCODER):
-        if (folder / MODEL_FILE).is_file() and _bundled_id(folder) == wanted:
-            return folder
+    if (BUNDLED_ENCODER / MODEL_FILE).is_file() and _bundled_id(BUNDLED_ENCODER) == wanted:
+        return BUNDLED_ENCODER
     return None
 
 

@@ -124,7 +124,7 @@ class OnnxEncoder:
     Example:
         >>> from heard.encode.load import BUNDLED_ENCODER
         >>> encoder = OnnxEncoder(BUNDLED_ENCODER, threads=1)
-        >>> encoder.name.startswith("all-MiniLM-L6-v2-int8@"), encoder.dim
+        >>> encoder.name.startswith("all-MiniLM-L6-v2-heard-int8@"), encoder.dim
         (True, 384)
     """
 
@@ -250,7 +250,7 @@ def encoder_id(folder: Path, config: dict[str, Any] | None = None) -> str:
 
     Example:
         >>> from heard.encode.load import BUNDLED_ENCODER
-        >>> encoder_id(BUNDLED_ENCODER).startswith("all-MiniLM-L6-v2-int8@")
+        >>> encoder_id(BUNDLED_ENCODER).startswith("all-MiniLM-L6-v2-heard-int8@")
         True
     """
     config = _read_config(folder / CONFIG_FILE) if config is None else config

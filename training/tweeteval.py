@@ -10,7 +10,7 @@ never trains on TweetEval; the split is read at evaluation time only.
 
 Run::
 
-    python -m heard.classify.tweeteval ../shared/data/public/tweeteval/stance/feminist [--split val] [--heads DIR]
+    python -m training.tweeteval ../shared/data/public/tweeteval/stance/feminist [--split val] [--heads DIR]
 
 Example:
     >>> evaluate_tweeteval(Classifier.load(), Path("tweeteval/stance/feminist"))["mean_f1_favor_against"]  # doctest: +SKIP

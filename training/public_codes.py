@@ -2,14 +2,14 @@
 
 heard's coders read posts from the public datasets under ``../shared/data/public``
 and coded each one to the codebook (act, stance, abusive). The codes live in
-``resources/training/public_codes/*.jsonl``, one line per post::
+``training/data/public_codes/*.jsonl``, one line per post::
 
     {"id": "edos:sexism2022_english-17805", "act": "other", "stance": "oppose",
      "abusive": true, "confidence": "high"}
 
 The texts stay where they were published: at training time
 :func:`hand_coded_units` reads each source with the readers of
-:mod:`heard.classify.weak` and joins on the id. A reader that yields several
+:mod:`training.weak` and joins on the id. A reader that yields several
 texts under one id (Hickey's context, newcomer and reply) names the later ones
 ``id#1``, ``id#2``. Gold ids and texts are excluded exactly as for weak units.
 A field two coders disagreed on is ``null`` and leaves the post out of that head.
@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded, jsonl_records
-from heard.classify.weak import _CONTAIN_CHARS, MAX_CHARS, READERS, _contains_gold, _excluded, normalise
+from training.weak import _CONTAIN_CHARS, MAX_CHARS, READERS, _contains_gold, _excluded, normalise
 from heard.errors import InputError
 from heard.records import ACTS, STANCES
 
@@ -49,8 +48,8 @@ class PublicCode:
 
 
 def bundled_public_codes_dir() -> Path:
-    """The folder of heard's codes for public posts (see ``DATASHEET.md`` beside ``units/``)."""
-    return Path(str(resources.files("heard") / "resources" / "training" / "public_codes"))
+    """The folder of heard's codes for public posts (see ``data/DATASHEET.md``)."""
+    return Path(__file__).resolve().parent / "data" / "public_codes"
 
 
 def _check(row: Any) -> PublicCode:
@@ -102,7 +101,7 @@ def hand_coded_units(
 
     Args:
         public_dir: the folder of public datasets the codes refer to.
-        exclude_ids: gold ids never to train on (as for :func:`heard.classify.weak.weak_units`).
+        exclude_ids: gold ids never to train on (as for :func:`training.weak.weak_units`).
         exclude_texts: gold texts; equal, containing or contained texts are dropped.
         codes: the codes to join (default: :func:`load_public_codes`).
         stats: if given, filled with ``coded``, ``joined``, ``excluded_gold``, ``not_found``.

@@ -11,8 +11,8 @@ Two upper bounds, printed as figures; nothing fitted here is saved or shipped:
 Unit-level (each dev post is one unit), so the zero-offset figures differ a
 little from ``heard eval`` (which segments long posts)::
 
-    python scripts/bounds.py biases ../shared/data/labelled/dev.jsonl [--heads H --encoder E]
-    python scripts/bounds.py indomain ../shared/data/labelled/dev.jsonl --public ../shared/data/public
+    python -m training.bounds biases ../shared/data/labelled/dev.jsonl [--heads H --encoder E]
+    python -m training.bounds indomain ../shared/data/labelled/dev.jsonl --public ../shared/data/public
 """
 
 from __future__ import annotations
@@ -70,16 +70,17 @@ def indomain(gold: Path, public: Path, weights: Sequence[float]) -> None:
     from heard.classify import load_coded
     from heard.classify.heads import Heads
     from heard.classify.linear import fit_head
-    from heard.classify.train import BALANCED, L2, OTHER_SHIFT, WEAK_WEIGHT
-    from heard.classify.training import bundled_training_dir, public_rows
-    from heard.encode.load import TUNED_ENCODER, load_encoder
+    from heard.classify.train import TrainConfig
+    from training.corpus import public_rows, training_units_dir
+    from heard.encode.load import BUNDLED_ENCODER, load_encoder
     from heard.records import ACTS, STANCES
 
-    encoder = load_encoder(TUNED_ENCODER)
+    encoder = load_encoder(BUNDLED_ENCODER)
+    config = TrainConfig()
     drawn = public_rows(public)
-    own = load_coded([bundled_training_dir()])
+    own = load_coded([training_units_dir()])
     units = list(own) + [u for u, _ in drawn.coded] + [u for u, _ in drawn.weak]
-    unit_w = np.array([1.0] * len(own) + [w for _, w in drawn.coded] + [w * WEAK_WEIGHT for _, w in drawn.weak])
+    unit_w = np.array([1.0] * len(own) + [w for _, w in drawn.coded] + [w * config.weak_weight for _, w in drawn.weak])
     unit_texts = [u.text for u in units]
     X = Heads.features(encoder.encode(unit_texts), unit_texts)
     rows = [json.loads(line) for line in gold.open(encoding="utf-8") if line.strip()]
@@ -101,11 +102,11 @@ def indomain(gold: Path, public: Path, weights: Sequence[float]) -> None:
             for k in range(5):
                 extra = np.where(fold != k)[0] if w > 0 else np.array([], dtype=int)
                 head = fit_head(np.vstack([X[known], Xd[extra]]), np.concatenate([y, yd[extra]]), classes,
-                                l2=L2[field], balanced=BALANCED[field],
+                                l2=config.head(field).l2, balanced=config.head(field).balanced,
                                 sample_weight=np.concatenate([unit_w[known], np.full(len(extra), w)]))
                 z = head.logits(Xd[fold == k])
                 if field == "act":
-                    z[:, classes.index("other")] += OTHER_SHIFT
+                    z[:, classes.index("other")] += config.other_shift
                 pred[fold == k] = z.argmax(1)
             out.append(f"{field} {_score(yd, pred, field, len(classes)):.3f}")
         print(f"dev folds added at weight {w:g}: " + ", ".join(out), flush=True)

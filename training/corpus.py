@@ -1,7 +1,8 @@
-"""Where heard's own training data lives, and training heads into a folder.
+"""heard's own training data: the units written for heard, and rows drawn from
+the public datasets (hand-coded posts and weak supervision), gold excluded.
 
 Example:
-    >>> len(bundled_training_files()) >= 8        # doctest: +SKIP
+    >>> len(list(training_units_dir().glob("*.jsonl"))) >= 8
     True
 """
 
@@ -9,25 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded, load_coded
-from heard.classify.public_codes import hand_coded_units
-from heard.classify.train import train_heads
-from heard.classify.weak import gold_exclusions, normalise, weak_units
+from training.public_codes import hand_coded_units
+from heard.classify.train import TrainConfig, train_heads
+from training.weak import gold_exclusions, normalise, weak_units
 from heard.encode import load_encoder
-from heard.encode.load import TUNED_ENCODER
+from heard.encode.load import BUNDLED_ENCODER
 from heard.errors import InputError
 
 WEAK_LIMIT_PER_SOURCE: int | None = 3000
 """Weak units kept per public source (a seeded sample; None: all); see docs/model.md."""
 
 
-def bundled_training_dir() -> Path:
-    """The folder of coded units written for heard (see its DATASHEET.md)."""
-    return Path(str(resources.files("heard") / "resources" / "training" / "units"))
+DATA_DIR = Path(__file__).resolve().parent / "data"
+"""heard's training data in this repository (``DATASHEET.md`` describes it)."""
+
+
+def training_units_dir() -> Path:
+    """The folder of coded units written for heard (see ``data/DATASHEET.md``)."""
+    return DATA_DIR / "units"
 
 
 def gold_dir_for(public_dir: Path) -> Path:
@@ -66,7 +70,7 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
     weak_stats: dict[str, Any] = {}
     weak = weak_units(public, ids, weak_limit, exclude_texts=texts, stats=weak_stats)
     if not weak:
-        raise InputError(str(public), "expected public datasets heard can read (see heard.classify.weak)", "found none", "check the path or leave --public out")
+        raise InputError(str(public), "expected public datasets heard can read (see training.weak)", "found none", "check the path or leave --public out")
     hand = {normalise(u.text) for u, _ in coded}
     metrics = {
         "public_codes": coded_stats,
@@ -76,30 +80,28 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
     return PublicRows(coded, [(u, w) for u, w in weak if normalise(u.text) not in hand], metrics)
 
 
-def train_to_folder(
-    data: Sequence[str | Path] | None,
+def build_heads(
     output: str | Path,
+    public_dir: str | Path | None,
     encoder_path: str | Path | None = None,
+    config: TrainConfig = TrainConfig(),
     say: Callable[[str], None] | None = None,
-    public_dir: str | Path | None = None,
 ) -> tuple[Path, dict[str, Any]]:
-    """Train heads on ``data`` (default: heard's training data) and save them to ``output``.
-
-    With ``public_dir``, the public posts heard's coders hand-coded
-    (:mod:`heard.classify.public_codes`) and weakly labelled units from the
-    public datasets there (:mod:`heard.classify.weak`) join the training
-    (:func:`public_rows`).
+    """Train heard's heads on its own units (and, with ``public_dir``, the public
+    posts heard's coders hand-coded plus weak supervision: :func:`public_rows`)
+    and save them to ``output``.
 
     Raises:
         InputError: ``public_dir`` is not a folder, or yields no weak units.
     """
-    units = load_coded(list(data) if data else [bundled_training_dir()])
+    units = load_coded([training_units_dir()])
     rows = PublicRows([], [], {}) if public_dir is None else public_rows(public_dir)
     if say is not None and public_dir is not None:
         c = rows.metrics["public_codes"]
         say(f"hand-coded public posts: {c['joined']} of {c['coded']} joined to their texts "
             f"({c['not_found']} not found, {c['excluded_gold']} gold excluded)")
-    heads = train_heads(units, load_encoder(encoder_path or TUNED_ENCODER), weak=rows.weak, public=rows.coded, progress=say)
+    encoder = load_encoder(encoder_path or BUNDLED_ENCODER)
+    heads = train_heads(units, encoder, weak=rows.weak, public=rows.coded, config=config, progress=say)
     heads.metrics.update(rows.metrics)
     folder = heads.save(output)
     return folder, heads.metrics

@@ -6,8 +6,8 @@ they agree and get ``null`` where they do not (the post then leaves that head);
 ``confidence`` is ``low`` if either coder said so. Prints Cohen's kappa and raw
 agreement per field over the doubly coded posts, and the label counts::
 
-    python scripts/merge_public_codes.py /tmp/coding/codes_*.jsonl \\
-        -o src/heard/resources/training/public_codes/round1.jsonl   # one file per coding round
+    python -m training.merge_public_codes /tmp/coding/codes_*.jsonl \\
+        -o training/data/public_codes/round1.jsonl   # one file per coding round
 """
 
 from __future__ import annotations

