@@ -17,17 +17,17 @@ import numpy as np
 
 from heard.classify import cues
 from heard.classify.heads import Example, Heads
+from heard.classify.posts import post_label
 from heard.encode import Encoder, load_encoder
 from heard.encode.load import bundled_encoder_for
 from heard.errors import ModelError
 from heard.records import ACTS, Label
 from heard.segment import segment_text
-from heard.segment.segmenter import LONG_TEXT_CHARS, is_mainly_quoted
+from heard.segment.segmenter import is_mainly_quoted
 
 _CENTRE_THRESHOLD = 0.5
 # A text with nothing in it says nothing: no model output is needed to know that.
 _EMPTY = Label("other", "neutral", False, "own", None, None, (), {a: float(a == "other") for a in ACTS})
-_LONG_ACT_THRESHOLD = 0.5
 POSTS_PER_BATCH = 1024
 """Posts segmented and embedded together: large enough that the encoder's
 length-sorted batches waste little padding, 256 measured ~15% slower."""
@@ -146,8 +146,8 @@ class Classifier:
 
     # -- posts ----------------------------------------------------------------------
     def label_posts(self, texts: Sequence[str], batch_size: int = POSTS_PER_BATCH) -> list[Label]:
-        """One label per post. Long posts are segmented and their units combined
-        (see :func:`combine`); short ones are one unit."""
+        """One label per post. Each post is segmented as ingest segments it and its
+        units' labels become one (:func:`heard.classify.posts.post_label`)."""
         return list(self.iter_labels(texts, batch_size))
 
     def iter_labels(self, texts: Iterable[str], batch_size: int = POSTS_PER_BATCH) -> Iterator[Label]:
@@ -205,23 +205,21 @@ class _Units:
 
     @classmethod
     def of(cls, posts: Sequence[str]) -> _Units:
+        """Units by heard's one segmentation rule (:func:`heard.segment.segment_text`),
+        the same that ingest applies."""
         batch = cls([], [], [])
         for text in posts:
-            units = segment_text(text) if len(text) > LONG_TEXT_CHARS else None
+            units = segment_text(text)
             begin = len(batch.texts)
-            if units is None or len(units) <= 1:
-                batch.texts.append(text)
-                batch.voices.append("quoted" if is_mainly_quoted(text) else "own")
-            else:
-                batch.texts.extend(u.text for u in units)
-                batch.voices.extend(u.voice for u in units)
+            batch.texts.extend(u.text for u in units)
+            batch.voices.extend(u.voice for u in units)
             batch.spans.append((begin, len(batch.texts)))
         return batch
 
     def posts(self, labels: list[Label]) -> Iterator[Label]:
         """One label per post from its units' labels."""
         for a, b in self.spans:
-            yield labels[a] if b - a == 1 else combine(labels[a:b])
+            yield post_label(labels[a:b])
 
 
 def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -235,32 +233,3 @@ def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
             batch = []
     if batch:
         yield batch
-
-
-def combine(labels: Sequence[Label]) -> Label:
-    """One label for a post from its units' labels.
-
-    Quoted units describe someone else's words, so only the author's own units
-    decide (all units when every unit is quoted). For each act the strongest
-    unit counts; the post takes the most probable act other than ``other`` when
-    some unit gives it at least 0.5, else ``other``. Stance is the mean, abuse
-    and centres the union over own units.
-    """
-    own = [lb for lb in labels if lb.voice == "own"] or list(labels)
-    best = {a: max(lb.scores.get(a, 0.0) for lb in own) for a in ACTS}
-    candidates = {a: p for a, p in best.items() if a != "other" and p >= _LONG_ACT_THRESHOLD}
-    act = max(candidates, key=candidates.__getitem__) if candidates else "other"
-    carrier = max(own, key=lambda lb: lb.scores.get(act, 0.0))
-    total = sum(best.values()) or 1.0
-    stances = [lb.stance for lb in own]
-    stance = max(("support", "oppose", "neutral"), key=stances.count)
-    return Label(
-        act=act,
-        stance=stance,
-        abusive=any(lb.abusive for lb in own),
-        voice="own" if any(lb.voice == "own" for lb in labels) else "quoted",
-        frame=carrier.frame if act == "derailing" else None,
-        discloser=carrier.discloser if act == "testimony" else None,
-        centres=tuple(sorted({c for lb in own for c in lb.centres})),
-        scores={a: p / total for a, p in best.items()},
-    )

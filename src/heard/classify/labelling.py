@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from heard.classify.classifier import Classifier
+from heard.classify.posts import post_label
 from heard.records import Label
 from heard.store import Store
 
@@ -68,6 +69,20 @@ def label_store(
         store.finish_run(run_id, "failed", {"error": type(exc).__name__, **summary.to_dict()})
         raise
     summary.already_labelled = total - summary.labelled
-    summary.posts_labelled = store.add_post_labels(classifier.version)
+    summary.posts_labelled = label_posts(store, classifier.version)
     store.finish_run(run_id, "ok", summary.to_dict())
     return summary
+
+
+def label_posts(store: Store, model: str) -> int:
+    """Give every post whose units ``model`` has labelled one post label
+    (:func:`heard.classify.posts.post_label`); return how many were added.
+
+    Example:
+        >>> label_posts(store, Classifier.load().version)   # doctest: +SKIP
+        420
+    """
+    added = 0
+    for batch in store.unit_labels_of_unlabelled_posts(model):
+        added += store.add_post_labels(model, [(post_id, post_label(units)) for post_id, units in batch])
+    return added

@@ -343,27 +343,14 @@ class Store:
         finally:
             self.con.unregister("_new_labels")
 
-    def add_post_labels(self, model: str) -> int:
-        """Derive post labels for ``model`` where missing; return how many were added.
+    def unit_labels_of_unlabelled_posts(self, model: str, batch_size: int = 1000) -> Iterator[list[tuple[str, list[Label]]]]:
+        """Yield batches of ``(post_id, its units' labels in reading order)`` for the
+        posts whose units all have a label from ``model`` but that have no post label yet.
 
-        Posts of one unit take that unit's label in SQL; longer posts are
-        combined in Python by :func:`heard.classify.combine`, a batch at a time.
+        The classify layer turns them into post labels
+        (:func:`heard.classify.posts.post_label`) and hands them back to
+        :meth:`add_post_labels`.
         """
-        from heard.classify.classifier import combine
-
-        before = self.count("post_labels")
-        with self.transaction():
-            self.con.execute(
-                """
-                INSERT OR IGNORE INTO post_labels
-                SELECT u.post_id, l.model, l.act, l.stance, l.abusive, l.voice, l.frame, l.discloser, l.centres,
-                       coalesce((l.scores->>l.act)::DOUBLE, 0)
-                FROM units u JOIN labels l ON l.hash = u.hash AND l.model = ?
-                WHERE u.post_id IN (SELECT post_id FROM units GROUP BY post_id HAVING count(*) = 1)
-                  AND u.post_id NOT IN (SELECT post_id FROM post_labels WHERE model = ?)
-                """,
-                [model, model],
-            )
         cursor = self.con.cursor()
         cursor.execute(
             """
@@ -373,26 +360,59 @@ class Store:
             FROM units u JOIN labels l ON l.hash = u.hash AND l.model = ?
             WHERE u.post_id NOT IN (SELECT post_id FROM post_labels WHERE model = ?)
             GROUP BY u.post_id
+            ORDER BY u.post_id
             """,
             [model, model],
         )
-        while True:
-            rows = cursor.fetchmany(1000)
-            if not rows:
-                break
-            combined = []
-            for post_id, units in rows:
-                labels = [
-                    Label(u["act"], u["stance"], bool(u["abusive"]), u["voice"], u["frame"], u["discloser"],
-                          tuple(u["centres"] or ()), json.loads(u["scores"]))
-                    for u in units
+        try:
+            while True:
+                rows = cursor.fetchmany(batch_size)
+                if not rows:
+                    break
+                yield [
+                    (post_id, [
+                        Label(u["act"], u["stance"], bool(u["abusive"]), u["voice"], u["frame"], u["discloser"],
+                              tuple(u["centres"] or ()), json.loads(u["scores"]))
+                        for u in units
+                    ])
+                    for post_id, units in rows
                 ]
-                lb = combine(labels)
-                combined.append((post_id, model, lb.act, lb.stance, lb.abusive, lb.voice, lb.frame, lb.discloser,
-                                 list(lb.centres), float(lb.scores.get(lb.act, 0.0))))
+        finally:
+            cursor.close()
+
+    def add_post_labels(self, model: str, rows: Sequence[tuple[str, Label]]) -> int:
+        """Store one label per post for ``model`` in one transaction (a post that
+        already has one keeps it); return how many were added."""
+        if not rows:
+            return 0
+        table = pa.Table.from_pydict(
+            {
+                "post_id": [post_id for post_id, _ in rows],
+                "model": [model] * len(rows),
+                "act": [lb.act for _, lb in rows],
+                "stance": [lb.stance for _, lb in rows],
+                "abusive": [lb.abusive for _, lb in rows],
+                "voice": [lb.voice for _, lb in rows],
+                "frame": [lb.frame for _, lb in rows],
+                "discloser": [lb.discloser for _, lb in rows],
+                "centres": [list(lb.centres) for _, lb in rows],
+                "score": [float(lb.scores.get(lb.act, 0.0)) for _, lb in rows],
+            },
+            schema=pa.schema([("post_id", pa.string()), ("model", pa.string()), ("act", pa.string()),
+                              ("stance", pa.string()), ("abusive", pa.bool_()), ("voice", pa.string()),
+                              ("frame", pa.string()), ("discloser", pa.string()), ("centres", pa.list_(pa.string())),
+                              ("score", pa.float64())]),
+        )
+        before = self.count("post_labels")
+        self.con.register("_new_post_labels", table)
+        try:
             with self.transaction():
-                self.con.executemany("INSERT OR IGNORE INTO post_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", combined)
-        cursor.close()
+                self.con.execute(
+                    "INSERT OR IGNORE INTO post_labels SELECT post_id, model, act, stance, abusive, voice, frame, "
+                    "discloser, centres::VARCHAR[], score FROM _new_post_labels"
+                )
+        finally:
+            self.con.unregister("_new_post_labels")
         return self.count("post_labels") - before
 
     # -- reading ---------------------------------------------------------------------------
@@ -400,8 +420,9 @@ class Store:
         """Rows in one of heard's tables."""
         if table not in {"posts", "units", "labels", "post_labels", "runs", "schema_migrations"}:
             raise StoreError(f"expected one of posts, units, labels, runs, found table {table!r}")
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        return int(row[0]) if row else 0
+        # fetchall, not fetchone: DuckDB keeps a half-read result open on the connection.
+        rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run ``sql`` and return (column names, rows).
