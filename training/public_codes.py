@@ -22,15 +22,16 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded, jsonl_records
-from training.weak import _CONTAIN_CHARS, MAX_CHARS, READERS, _contains_gold, _excluded, normalise
+from training.weak import _CONTAIN_CHARS, READERS, _contains_gold, _excluded, normalise
 from heard.errors import InputError
-from heard.records import ACTS, STANCES
+from heard.records import ACTS, DISCLOSERS, FRAMES, STANCES
 
 LOW_CONFIDENCE_WEIGHT = 0.5
 """Sample weight of a post its coder marked ``"confidence": "low"`` (others: 1.0)."""
@@ -38,13 +39,24 @@ LOW_CONFIDENCE_WEIGHT = 0.5
 
 @dataclass(frozen=True)
 class PublicCode:
-    """One public post's codes; ``None`` where the coders did not agree."""
+    """One public post's codes; ``None`` where the coders did not agree.
+
+    ``split`` is ``"heldout"`` for posts kept out of training and tuning (the
+    in-domain evaluation split, :func:`write_heldout`); ``frame`` and
+    ``discloser`` are coded from round 3 on.
+    """
 
     id: str
     act: str | None
     stance: str | None
     abusive: bool | None
     confidence: str = "high"
+    split: str = "train"
+    frame: str | None = None
+    discloser: str | None = None
+
+HAND_CODED_MAX_CHARS = 1500
+"""Longest hand-coded text that trains (Reddit comments were drawn up to this length)."""
 
 
 def bundled_public_codes_dir() -> Path:
@@ -65,7 +77,15 @@ def _check(row: Any) -> PublicCode:
     confidence = row.get("confidence", "high")
     if confidence not in ("high", "low"):
         raise ValueError(f"confidence {confidence!r} is not high or low")
-    return PublicCode(row["id"], act, stance, abusive, confidence)
+    split = row.get("split", "train")
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split {split!r} is not train or heldout")
+    frame, discloser = row.get("frame"), row.get("discloser")
+    if frame is not None and frame not in FRAMES:
+        raise ValueError(f"frame {frame!r} is not one of {', '.join(FRAMES)}")
+    if discloser is not None and discloser not in DISCLOSERS:
+        raise ValueError(f"discloser {discloser!r} is not one of {', '.join(DISCLOSERS)}")
+    return PublicCode(row["id"], act, stance, abusive, confidence, split, frame, discloser)
 
 
 def load_public_codes(folder: str | Path | None = None) -> list[PublicCode]:
@@ -96,6 +116,7 @@ def hand_coded_units(
     exclude_texts: Collection[str] = (),
     codes: list[PublicCode] | None = None,
     stats: dict[str, int] | None = None,
+    split: str = "train",
 ) -> list[tuple[Coded, float]]:
     """The coded public posts with their texts, each with its sample weight.
 
@@ -105,12 +126,14 @@ def hand_coded_units(
         exclude_texts: gold texts; equal, containing or contained texts are dropped.
         codes: the codes to join (default: :func:`load_public_codes`).
         stats: if given, filled with ``coded``, ``joined``, ``excluded_gold``, ``not_found``.
+        split: which posts: ``"train"`` (default; held-out posts never train) or ``"heldout"``.
 
     Returns:
         ``(unit, weight)`` pairs in the order of ``codes``; posts whose text is
         not found (a dataset missing or changed) are counted, not raised.
     """
     codes = load_public_codes() if codes is None else codes
+    codes = [c for c in codes if c.split == split]
     wanted = {c.id: c for c in codes}
     texts: dict[str, str] = {}
     root = Path(public_dir)
@@ -131,16 +154,41 @@ def hand_coded_units(
     out: list[tuple[Coded, float]] = []
     for code in codes:
         text = texts.get(code.id)
-        if not text or len(text) > MAX_CHARS:
+        if not text or len(text) > HAND_CODED_MAX_CHARS:
             counts["not_found"] += 1
             continue
         key = normalise(text)
         if _excluded(code.id.split("#")[0], exclude_ids) or key in banned or _contains_gold(key, long_gold):
             counts["excluded_gold"] += 1
             continue
-        unit = Coded(text=text, act=code.act, stance=code.stance, abusive=code.abusive, id=code.id)  # type: ignore[arg-type]
+        unit = Coded(text=text, act=code.act, stance=code.stance, abusive=code.abusive, id=code.id,  # type: ignore[arg-type]
+                     frame=code.frame, discloser=code.discloser)
         out.append((unit, LOW_CONFIDENCE_WEIGHT if code.confidence == "low" else 1.0))
         counts["joined"] += 1
     if stats is not None:
         stats.update(counts)
     return out
+
+
+def write_heldout(public_dir: str | Path, output: str | Path, exclude_ids: Collection[str] = (),
+                  exclude_texts: Collection[str] = (), sources: Collection[str] | None = None) -> int:
+    """Write the held-out coded posts, joined to their texts, as a gold file in the
+    ``dev.jsonl`` format for ``heard eval``; returns how many were written.
+
+    Posts two coders disagreed on (a ``null`` act, stance or abusive) are left out.
+    The file holds public texts: write it outside the repository (e.g. ``/tmp``).
+
+    Example:
+        >>> write_heldout("../shared/data/public", "/tmp/heldout.jsonl")   # doctest: +SKIP
+        812
+    """
+    units = hand_coded_units(public_dir, exclude_ids, exclude_texts=exclude_texts, split="heldout")
+    rows = [
+        {"id": u.id, "text": u.text, "act": u.act, "stance": u.stance, "abusive": u.abusive, "voice": "own",
+         "frame": u.frame, "discloser": u.discloser, "centres": [], "confidence": "low" if w < 1 else "high"}
+        for u, w in units
+        if u.act is not None and u.stance is not None and u.abusive is not None
+        and (sources is None or u.id.split(":")[0] in sources)
+    ]
+    Path(output).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return len(rows)

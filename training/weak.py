@@ -72,7 +72,13 @@ conan                   counter narrative                                pushbac
                                                                          else other
 dialoconan              DIALOCONAN, target WOMEN: HS / CN turns          as CONAN      as CONAN  as CONAN
 (dialogue-turn)
+metooma (key)           oppose_support_label 1 / 0 / -1                  -             support / neutral / oppose
+metooma                 hate_speech_label 1                              -             -         true
+metooma                 allegation, justification, refutation            (not used: they split across every act)
+reddit_gender_2025      (no labels: read only to join heard's codes)     -             -         -
 =====================  ===============================================  ============  ========  ========
+
+MeTooMA is not among :data:`WEAK_SOURCES` (see there).
 
 ``*``: only when the text does not match :data:`TOPIC`; otherwise ``-``.
 ``†``: only when the text matches :data:`TOPIC`; otherwise ``-``. Stance is toward survivors
@@ -111,6 +117,8 @@ SOURCE_WEIGHTS: dict[str, float] = {
     "hickey24": 1.0,
     "conan": 1.0,
     "dialoconan": 1.0,
+    "metooma": 1.0,
+    "reddit_gender_2025": 1.0,
 }
 """Relative trust per source; ``train_heads`` multiplies them by its weak weight."""
 
@@ -300,6 +308,22 @@ def _dialoconan(root: Path) -> Iterator[Coded]:
             yield _unit(uid, text, "pushback" if about_sv else "other", "support", False)
 
 
+_METOOMA_STANCE = {"1": "support", "-1": "oppose", "0": "neutral"}
+
+
+def _metooma(root: Path) -> Iterator[Coded]:
+    for row in _rows(root / "metooma" / "metooma.csv"):
+        text = row["text"]
+        abusive = True if row["hate_speech_label"] == "1" else None
+        yield _unit(f"metooma:{row['key']}", text, None, _METOOMA_STANCE.get(row["oppose_support_label"]), abusive)
+
+
+def _reddit_gender(root: Path) -> Iterator[Coded]:
+    # No labels of its own: read so that hand codes can be joined to their texts.
+    for row in _rows(root / "reddit_gender_2025" / "comments.csv"):
+        yield _unit(f"reddit_gender_2025:{row['comment_id']}", row["body"], None, None, None)
+
+
 READERS: dict[str, Callable[[Path], Iterable[Coded]]] = {
     "edos": _edos,
     "ami": _ami,
@@ -309,8 +333,16 @@ READERS: dict[str, Callable[[Path], Iterable[Coded]]] = {
     "hickey24": _hickey24,
     "conan": _conan,
     "dialoconan": _dialoconan,
+    "metooma": _metooma,
+    "reddit_gender_2025": _reddit_gender,
 }
 """Source name -> reader. A source whose files are missing is skipped."""
+
+WEAK_SOURCES: tuple[str, ...] = ("edos", "ami", "guest", "exist", "safecity", "hickey24", "conan", "dialoconan")
+"""Sources whose own labels train by default. MeTooMA's expert labels are read (its
+mapping is in the table above) but left out: on the 2,240 MeTooMA tweets heard's coders
+coded, its "oppose" tweets were coded oppose 22 times, support 81 and neutral 159, and
+its hate-speech tweets abusive 11 times in 205 (``docs/model.md`` has the ablation)."""
 
 
 _CONTAIN_CHARS = 30
@@ -352,7 +384,7 @@ def weak_units(
             random sample), None for all.
         exclude_texts: gold texts; a unit whose :func:`normalise` d text equals,
             contains or is contained in one of theirs is dropped too.
-        sources: restrict to these source names (default: all of :data:`READERS`).
+        sources: restrict to these source names (default: :data:`WEAK_SOURCES`).
         stats: if given, filled with counts per source (read, excluded, kept, per label).
 
     Returns:
@@ -363,8 +395,9 @@ def weak_units(
     long_gold = [t for t in banned_texts if len(t) >= _CONTAIN_CHARS]
     seen: set[str] = set()
     out: list[tuple[Coded, float]] = []
+    chosen = WEAK_SOURCES if sources is None else sources
     for name, reader in READERS.items():
-        if sources is not None and name not in sources:
+        if name not in chosen:
             continue
         counts: dict[str, Any] = {"read": 0, "excluded_gold_id": 0, "excluded_gold_text": 0, "too_long_or_empty": 0, "duplicate": 0, "no_label": 0}
         kept: list[Coded] = []
