@@ -234,4 +234,7 @@ def test_bundled_public_codes_hold_labels_not_texts() -> None:
     assert {c.act for c in codes} >= set(ACTS)
     for file in bundled_public_codes_dir().glob("*.jsonl"):
         for line in file.read_text(encoding="utf-8").splitlines():
-            assert set(json.loads(line)) == {"id", "act", "stance", "abusive", "confidence"}
+            keys = set(json.loads(line))
+            assert "text" not in keys
+            assert {"id", "act", "stance", "abusive", "confidence"} <= keys
+            assert keys <= {"id", "act", "stance", "abusive", "confidence", "frame", "discloser", "split", "draw"}
