@@ -3,33 +3,112 @@
 For every post, reply or essay sentence heard tells what the text does (a
 testimony, solidarity, a call for accountability, pushback, a derail, a
 silencing, disbelief), whom it centres, and how replies treat people who
-speak up. Importing heard has no side effects.
+speak up. This module is the front door: the whole pipeline, file to report,
+is reachable from here.
+
+Importing heard has no side effects, and is light: the classifier and the
+report (ONNX Runtime, charts) load when first used.
 
 Example:
     >>> import heard
     >>> with heard.Store.open(":memory:") as store:
     ...     store.count("posts")
     0
+    >>> with heard.Store.open("corpus.duckdb") as store:                 # doctest: +SKIP
+    ...     heard.ingest_files(["export.csv"], store)
+    ...     heard.label_store(store)
+    ...     result = heard.build_report(store, Path("report"))
+    >>> heard.classify_texts(["I believe her. But not every man is a predator."])[0].act  # doctest: +SKIP
+    'derailing'
 """
 
 from __future__ import annotations
 
-from heard.errors import ConfigError, HeardError, InputError, ModelError, StoreError, UsageError
-from heard.records import ACTS, Label, Post, Unit
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from heard.errors import ConfigError, HeardError, InputError, ModelError, StoreError
+from heard.records import (
+    ACTS,
+    CENTRES,
+    DISCLOSERS,
+    FRAMES,
+    STANCES,
+    VOICES,
+    Act,
+    Centre,
+    Discloser,
+    Frame,
+    Label,
+    Post,
+    Stance,
+    Unit,
+    Voice,
+)
 from heard.store import Store
+
+if TYPE_CHECKING:
+    from heard.classify.classifier import Classifier, classify_texts
+    from heard.classify.labelling import label_store
+    from heard.ingest.columns import ColumnMap
+    from heard.ingest.pipeline import ingest as ingest_files
+    from heard.report.build import build_report
+    from heard.threads.analysis import analyse
+
+# name -> (module, attribute): loaded on first use (PEP 562), so that `import heard`
+# and `heard --help` do not start ONNX Runtime or the chart renderer.
+_LAZY: dict[str, tuple[str, str]] = {
+    "Classifier": ("heard.classify.classifier", "Classifier"),
+    "ColumnMap": ("heard.ingest.columns", "ColumnMap"),
+    "analyse": ("heard.threads.analysis", "analyse"),
+    "build_report": ("heard.report.build", "build_report"),
+    "classify_texts": ("heard.classify.classifier", "classify_texts"),
+    "ingest_files": ("heard.ingest.pipeline", "ingest"),
+    "label_store": ("heard.classify.labelling", "label_store"),
+}
 
 __all__ = [
     "ACTS",
+    "CENTRES",
+    "DISCLOSERS",
+    "FRAMES",
+    "STANCES",
+    "VOICES",
+    "Act",
+    "Centre",
+    "Classifier",
+    "ColumnMap",
     "ConfigError",
+    "Discloser",
+    "Frame",
     "HeardError",
     "InputError",
     "Label",
     "ModelError",
     "Post",
+    "Stance",
     "Store",
     "StoreError",
     "Unit",
-    "UsageError",
+    "Voice",
     "__version__",
+    "analyse",
+    "build_report",
+    "classify_texts",
+    "ingest_files",
+    "label_store",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'heard' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

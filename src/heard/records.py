@@ -10,20 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal, get_args
 
-ACTS: tuple[str, ...] = (
-    "testimony",
-    "solidarity",
-    "accountability",
-    "pushback",
-    "derailing",
-    "silencing",
-    "disbelief",
-    "other",
-)
+Act = Literal["testimony", "solidarity", "accountability", "pushback", "derailing", "silencing", "disbelief", "other"]
+"""What a unit does (CODEBOOK.md, ``act``)."""
+Stance = Literal["support", "oppose", "neutral"]
+"""Toward survivors speaking out and the movement (``stance``)."""
+Voice = Literal["own", "quoted"]
+"""The author's own words, or someone else's reproduced (``voice``)."""
+Frame = Literal["whatabout", "not_all_men", "false_equivalence", "universalising", "recentring"]
+"""How a derail derails (``frame``, only for ``derailing``)."""
+Discloser = Literal["woman", "man", "other", "unstated"]
+"""Who discloses, from the text's own words (``discloser``, only for ``testimony``)."""
+Centre = Literal["women", "men", "male_survivors", "survivors", "perpetrators", "system"]
+"""Whom a unit is about (``centres``, zero or more)."""
+
+ACTS: tuple[Act, ...] = get_args(Act)
 """The eight acts, in the codebook's order."""
 
-PRECEDENCE: tuple[str, ...] = (
+PRECEDENCE: tuple[Act, ...] = (
     "testimony",
     "silencing",
     "disbelief",
@@ -35,13 +40,13 @@ PRECEDENCE: tuple[str, ...] = (
 )
 """When two acts apply, the earlier one here wins (codebook)."""
 
-STANCES: tuple[str, ...] = ("support", "oppose", "neutral")
-VOICES: tuple[str, ...] = ("own", "quoted")
-FRAMES: tuple[str, ...] = ("whatabout", "not_all_men", "false_equivalence", "universalising", "recentring")
-DISCLOSERS: tuple[str, ...] = ("woman", "man", "other", "unstated")
-CENTRES: tuple[str, ...] = ("women", "men", "male_survivors", "survivors", "perpetrators", "system")
-SUPPORTIVE_ACTS: frozenset[str] = frozenset({"solidarity", "pushback"})
-HOSTILE_ACTS: frozenset[str] = frozenset({"derailing", "silencing", "disbelief"})
+STANCES: tuple[Stance, ...] = get_args(Stance)
+VOICES: tuple[Voice, ...] = get_args(Voice)
+FRAMES: tuple[Frame, ...] = get_args(Frame)
+DISCLOSERS: tuple[Discloser, ...] = get_args(Discloser)
+CENTRES: tuple[Centre, ...] = get_args(Centre)
+SUPPORTIVE_ACTS: frozenset[Act] = frozenset({"solidarity", "pushback"})
+HOSTILE_ACTS: frozenset[Act] = frozenset({"derailing", "silencing", "disbelief"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class Unit:
     post_id: str
     seq: int
     text: str
-    voice: str
+    voice: Voice
     start: int
     end: int
     hash: str
@@ -82,13 +87,13 @@ class Unit:
 class Label:
     """What a unit does, by the codebook, with the act probabilities."""
 
-    act: str
-    stance: str
+    act: Act
+    stance: Stance
     abusive: bool
-    voice: str
-    frame: str | None
-    discloser: str | None
-    centres: tuple[str, ...]
+    voice: Voice
+    frame: Frame | None
+    discloser: Discloser | None
+    centres: tuple[Centre, ...]
     scores: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:

@@ -9,8 +9,10 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+import functools
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +23,9 @@ from heard.classify.posts import post_label
 from heard.encode import Encoder, load_encoder
 from heard.encode.load import bundled_encoder_for
 from heard.errors import ModelError
-from heard.records import ACTS, Label
+from heard.records import ACTS, Act, Centre, Discloser, Frame, Label, Stance, Voice
 from heard.segment import segment_text
-from heard.segment.segmenter import is_mainly_quoted
+from heard.segment.segmenter import voice_of
 
 _CENTRE_THRESHOLD = 0.5
 # A text with nothing in it says nothing: no model output is needed to know that.
@@ -114,33 +116,35 @@ class Classifier:
             for i in range(len(batch.texts))
         ]
 
-    def label_units(self, texts: Sequence[str], voices: Sequence[str] | None = None) -> list[Label]:
+    def label_units(self, texts: Sequence[str], voices: Sequence[Voice] | None = None) -> list[Label]:
         """One label per unit text (no segmentation), in order."""
         if not texts:
             return []
         texts = list(texts)
-        voices = list(voices) if voices is not None else ["quoted" if is_mainly_quoted(t) else "own" for t in texts]
+        voices = list(voices) if voices is not None else [voice_of(t) for t in texts]
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
             return self._finish(_Units(texts, voices, []), pool.submit(self.encoder.encode, texts))
 
-    def _label_at(self, i: int, voice: str, head_p: dict[str, np.ndarray], centre_p: dict[str, np.ndarray]) -> Label:
+    def _label_at(self, i: int, voice: Voice, head_p: dict[str, np.ndarray], centre_p: dict[str, np.ndarray]) -> Label:
+        # The heads' classes are codebook values (Heads.load checks the folder was
+        # written by heard train), so the casts below narrow str to the Literal types.
         def top(name: str) -> str:
             head = self.heads.heads[name]
             return head.classes[int(head_p[name][i].argmax())]
 
         act_head = self.heads.heads["act"]
-        scores = {a: 0.0 for a in ACTS}
+        scores: dict[str, float] = {a: 0.0 for a in ACTS}
         for j, cls in enumerate(act_head.classes):
             scores[cls] = float(head_p["act"][i, j])
-        act = top("act")
+        act = cast(Act, top("act"))
         return Label(
             act=act,
-            stance=top("stance"),
+            stance=cast(Stance, top("stance")),
             abusive=top("abusive") == "true",
             voice=voice,
-            frame=top("frame") if act == "derailing" and "frame" in self.heads.heads else None,
-            discloser=top("discloser") if act == "testimony" and "discloser" in self.heads.heads else None,
-            centres=tuple(g for g, p in centre_p.items() if p[i] >= _CENTRE_THRESHOLD),
+            frame=cast(Frame, top("frame")) if act == "derailing" and "frame" in self.heads.heads else None,
+            discloser=cast(Discloser, top("discloser")) if act == "testimony" and "discloser" in self.heads.heads else None,
+            centres=tuple(cast(Centre, g) for g, p in centre_p.items() if p[i] >= _CENTRE_THRESHOLD),
             scores=scores,
         )
 
@@ -195,12 +199,33 @@ class Classifier:
         )
 
 
+@functools.lru_cache(maxsize=1)
+def default_classifier() -> Classifier:
+    """heard's bundled classifier, loaded once per process."""
+    return Classifier.load()
+
+
+def classify_texts(texts: Iterable[str], classifier: Classifier | None = None) -> list[Label]:
+    """One label per text, in order: each text is a post, segmented and labelled as
+    ``heard classify`` and ``heard label`` do.
+
+    Args:
+        texts: the posts' texts.
+        classifier: default: heard's bundled classifier (loaded once per process).
+
+    Example:
+        >>> [lb.act for lb in classify_texts(["Me too. I was fourteen.", "Not all men."])]  # doctest: +SKIP
+        ['testimony', 'derailing']
+    """
+    return (classifier or default_classifier()).label_posts(list(texts))
+
+
 @dataclass
 class _Units:
     """The units of a batch of posts: texts, voices and each post's span of units."""
 
     texts: list[str]
-    voices: list[str]
+    voices: list[Voice]
     spans: list[tuple[int, int]]
 
     @classmethod

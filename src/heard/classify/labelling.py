@@ -14,9 +14,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from heard.classify.classifier import Classifier
+from heard.classify.classifier import Classifier, default_classifier
 from heard.classify.posts import post_label
-from heard.records import Label
+from heard.records import Label, Voice
 from heard.store import Store
 
 
@@ -36,18 +36,20 @@ class LabelSummary:
 
 def label_store(
     store: Store,
-    classifier: Classifier,
+    classifier: Classifier | None = None,
     *,
     batch_size: int = 2048,
     progress: Callable[[LabelSummary], None] | None = None,
 ) -> LabelSummary:
-    """Label every distinct unit of ``store`` that lacks a label from ``classifier``."""
+    """Label every distinct unit of ``store`` that lacks a label from ``classifier``
+    (default: heard's bundled one), then give every post one label."""
+    classifier = classifier or default_classifier()
     summary = LabelSummary(classifier.version)
     total_row = store.con.execute("SELECT count(DISTINCT hash) FROM units").fetchone()
     total = int(total_row[0]) if total_row else 0
     run_id = store.start_run("label", {"model": classifier.version})
 
-    def save(batch: list[tuple[str, str, str]], labels: Future[list[Label]]) -> None:
+    def save(batch: list[tuple[str, str, Voice]], labels: Future[list[Label]]) -> None:
         store.add_labels(classifier.version, [h for h, _, _ in batch], labels.result())
         summary.labelled += len(batch)
         if progress:
@@ -57,7 +59,7 @@ def label_store(
         # One batch is labelled while the store reads the next and writes the last,
         # so the cores do not wait for the database (the store is used from here only).
         with ThreadPoolExecutor(1, thread_name_prefix="heard-label") as pool:
-            pending: tuple[list[tuple[str, str, str]], Future[list[Label]]] | None = None
+            pending: tuple[list[tuple[str, str, Voice]], Future[list[Label]]] | None = None
             for batch in store.unlabelled_units(classifier.version, batch_size):
                 running = pool.submit(classifier.label_units, [t for _, t, _ in batch], [v for _, _, v in batch])
                 if pending is not None:

@@ -27,7 +27,9 @@ class LinearHead:
     temperature: float = 1.0
 
     def logits(self, X: np.ndarray) -> np.ndarray:
-        return X @ self.weight + self.bias
+        """Uncalibrated scores, shape (n, len(classes))."""
+        out: np.ndarray = X @ self.weight + self.bias
+        return out
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated class probabilities, shape (n, len(classes))."""
@@ -35,9 +37,16 @@ class LinearHead:
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a (n, k) array (shifted by each row's maximum, so it never overflows).
+
+    Example:
+        >>> softmax(np.array([[0.0, 0.0], [1000.0, 0.0]])).round(3).tolist()
+        [[0.5, 0.5], [1.0, 0.0]]
+    """
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return out
 
 
 def class_weights(y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None) -> np.ndarray:
@@ -48,7 +57,8 @@ def class_weights(y: np.ndarray, n_classes: int, sample_weight: np.ndarray | Non
     present = counts > 0
     per_class = np.zeros(n_classes)
     per_class[present] = base.sum() / (present.sum() * counts[present])
-    return per_class[y]
+    out: np.ndarray = per_class[y]
+    return out
 
 
 def fit_head(

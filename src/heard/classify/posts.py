@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from heard.records import ACTS, STANCES, Label
+from heard.records import ACTS, STANCES, Act, Label
 
 ACT_THRESHOLD = 0.5
 """A post of several units takes an act other than ``other`` when some own unit
@@ -46,9 +46,9 @@ def combine(labels: Sequence[Label]) -> Label:
     and centres the union over own units.
     """
     own = [lb for lb in labels if lb.voice == "own"] or list(labels)
-    best = {a: max(lb.scores.get(a, 0.0) for lb in own) for a in ACTS}
-    candidates = {a: p for a, p in best.items() if a != "other" and p >= ACT_THRESHOLD}
-    act = max(candidates, key=candidates.__getitem__) if candidates else "other"
+    best: dict[Act, float] = {a: max(lb.scores.get(a, 0.0) for lb in own) for a in ACTS}
+    candidates: dict[Act, float] = {a: p for a, p in best.items() if a != "other" and p >= ACT_THRESHOLD}
+    act: Act = max(candidates, key=lambda a: candidates[a]) if candidates else "other"
     carrier = max(own, key=lambda lb: lb.scores.get(act, 0.0))
     total = sum(best.values()) or 1.0
     stances = [lb.stance for lb in own]

@@ -118,8 +118,8 @@ class TrainConfig:
             raise ConfigError(f"expected training settings among {', '.join(sorted(known))}, found {', '.join(unknown)}. "
                               "Fix: remove them, or start from a heads folder's config.json \"training\" object")
         try:
-            heads = {k: HeadConfig(float(v["l2"]), bool(v["balanced"])) for k, v in data.items() if k in HEADS}
-            rest = {k: v for k, v in data.items() if k not in HEADS}
+            heads: dict[str, Any] = {k: HeadConfig(float(v["l2"]), bool(v["balanced"])) for k, v in data.items() if k in HEADS}
+            rest: dict[str, Any] = {k: v for k, v in data.items() if k not in HEADS}
             config = cls(**heads, **rest)
             float(config.weak_weight), float(config.other_shift), int(config.folds), int(config.seed)
         except (TypeError, KeyError, ValueError) as exc:

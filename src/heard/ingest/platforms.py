@@ -82,9 +82,7 @@ def _str(value: Any) -> str | None:
 def _require_text(value: Any, field: str) -> str:
     if value is None:
         raise RowError(f"expected a text in {field!r}", "found no value", "fill it in, map another column with --text-col, or pass --skip-bad")
-    if not isinstance(value, str):
-        value = str(value)
-    return value
+    return value if isinstance(value, str) else str(value)
 
 
 def _content_id(*parts: Any) -> str:

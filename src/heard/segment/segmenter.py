@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from sentencex import segment as _sentencex_segment
 
-from heard.records import Unit
+from heard.records import Unit, Voice
 
 LONG_TEXT_CHARS = 600
 """Posts longer than this (or with several paragraphs) are split into sentences."""
@@ -41,7 +41,7 @@ _REPORTED_RE = re.compile(
 )
 
 
-def unit_hash(text: str, voice: str) -> str:
+def unit_hash(text: str, voice: Voice) -> str:
     """Content hash that labels are keyed by (the voice is part of the input)."""
     return hashlib.sha256(f"{voice}\x1f{text}".encode("utf-8")).hexdigest()
 
@@ -80,6 +80,16 @@ def is_mainly_quoted(text: str) -> bool:
     if reported and _word_count(reported.group("tag")) <= _MAX_TAG_WORDS:
         return _word_count(reported.group("speech")) >= _MIN_QUOTED_WORDS
     return False
+
+
+def voice_of(text: str) -> Voice:
+    """``"quoted"`` for a short post that mainly reproduces someone else's words, else ``"own"``.
+
+    Example:
+        >>> voice_of('"not all men" - a guy at work'), voice_of("not all men")
+        ('quoted', 'own')
+    """
+    return "quoted" if is_mainly_quoted(text) else "own"
 
 
 def _quote_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -121,7 +131,7 @@ def _sentences(text: str, offset: int) -> Iterator[tuple[int, int]]:
             yield offset + start, offset + end
 
 
-def _split_quotes(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+def _split_quotes(text: str, start: int, end: int) -> Iterator[tuple[int, int, Voice]]:
     """Split one sentence span into own and quoted pieces."""
     sentence = text[start:end]
     spans = list(_quote_spans(sentence))
@@ -160,12 +170,12 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
     yield cursor, len(text)
 
 
-def _long_spans(text: str) -> Iterator[tuple[int, int, str]]:
+def _long_spans(text: str) -> Iterator[tuple[int, int, Voice]]:
     for p_start, p_end in _paragraphs(text):
         lines = text[p_start:p_end].split("\n")
         pos = p_start
         own_block_start: int | None = None
-        for line in lines + [None]:  # type: ignore[list-item]
+        for line in [*lines, None]:
             if line is not None and not line.lstrip().startswith(">"):
                 if own_block_start is None:
                     own_block_start = pos
@@ -203,7 +213,7 @@ def segment_text(text: str, *, post_id: str = "", long_form: bool | None = None)
     if long_form is None:
         long_form = len(text) > LONG_TEXT_CHARS or bool(re.search(r"\n\s*\n", text.strip()))
     if not long_form:
-        voice = "quoted" if is_mainly_quoted(text) else "own"
+        voice = voice_of(text)
         start, end = _trimmed(text, 0, len(text))
         body = text[start:end]
         return [Unit(post_id, 0, body, voice, start, end, unit_hash(body, voice))]

@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from heard.errors import StoreError
-from heard.records import Label, Post, Unit
+from heard.records import Label, Post, Unit, Voice
 
 TABLES: dict[str, str] = {
     "posts": "one row per post: id, text, author (pseudonym), created_at (UTC), parent_id, thread_root, platform, source, meta (JSON)",
@@ -294,7 +294,7 @@ class Store:
         return total
 
     # -- labels --------------------------------------------------------------------------
-    def unlabelled_units(self, model: str, batch_size: int = 2048) -> Iterator[list[tuple[str, str, str]]]:
+    def unlabelled_units(self, model: str, batch_size: int = 2048) -> Iterator[list[tuple[str, str, Voice]]]:
         """Yield batches of distinct (hash, text, voice) with no label from ``model``.
 
         Reads the whole to-do list of hashes with one query, then fetches texts in
