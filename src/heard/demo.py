@@ -19,7 +19,7 @@ from heard.classify.labelling import label_store
 from heard.ingest import ingest
 from heard.records import ACTS
 from heard.report import ReportResult, build_report
-from heard.store import Store
+from heard.store import Store, reads
 
 
 def demo_inputs() -> list[Path]:
@@ -52,21 +52,7 @@ class DemoResult:
 
 def act_summary(store: Store, model: str) -> list[ActRow]:
     """Acts by number of units (own voice), with one short example of each."""
-    _, rows = store.query(
-        """
-        WITH ranked AS (
-            SELECT act, text, row_number() OVER (PARTITION BY act ORDER BY (l.scores->>act)::DOUBLE DESC, hash) AS r
-            FROM units u JOIN labels l USING (hash)
-            WHERE l.model = ? AND u.voice = 'own' AND length(u.text) BETWEEN 25 AND 200
-        )
-        SELECT l.act, count(DISTINCT u.post_id), count(*),
-               (SELECT text FROM ranked WHERE ranked.act = l.act AND r = 1)
-        FROM units u JOIN labels l ON l.hash = u.hash
-        WHERE l.model = ? GROUP BY l.act ORDER BY count(*) DESC
-        """,
-        [model, model],
-    )
-    found = {r[0]: ActRow(r[0], int(r[1]), int(r[2]), r[3] or "") for r in rows}
+    found = {r.act: ActRow(r.act, r.posts, r.units, r.example) for r in reads.act_units(store, model)}
     return [found[a] for a in sorted(found, key=lambda a: (-found[a].units, ACTS.index(a)))]
 
 
