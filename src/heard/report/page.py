@@ -28,12 +28,12 @@ import vl_convert as vlc
 
 from heard.records import ACTS
 from heard.report.charts import GROUP_LABELS, Figure, bin_words
+from heard.report.claims import ClaimText, claim_texts
 from heard.report.examples import Example, Examples
 from heard.report.numbers import thresholds
+from heard.report.wording import duration, interval, percent
 from heard.threads.analysis import Findings
 from heard.threads.bootstrap import Interval
-from heard.threads.claims import ClaimAnswer
-from heard.threads.phrasing import duration, interval, percent
 from heard.threads.timeline import to_datetime
 
 CONTENT_WARNING = (
@@ -93,7 +93,8 @@ def _interval_cell(est: Interval, unit: str = "share") -> str:
     return e(f"{value} ({ends})" if ends else value)
 
 
-def _claim(claim: ClaimAnswer) -> str:
+def _claim(text: ClaimText) -> str:
+    claim = text.numbers
     est = Interval(claim.estimate, claim.low, claim.high, claim.n)
     unit = claim.unit
     big = percent(claim.estimate) if unit == "share" else interval(Interval(claim.estimate, None, None, 0), unit)
@@ -105,13 +106,13 @@ def _claim(claim: ClaimAnswer) -> str:
     rows = "".join(
         f"<tr><td>{e(m.label)}</td><td class=n>{e(interval(m.estimate, m.unit) if m.unit != 'count' else _count(m.estimate))}"
         f"</td><td class=n>{_n(m.estimate.n)}</td><td>{'yes' if m.enough_data else 'no'}</td></tr>"
-        for m in claim.measures
+        for m in text.measures
     )
-    return f"""<article class="claim" id="claim-{e(claim.key)}">
-<p class="tag">Claim {e(claim.key)} · {e(claim.claim)}</p>
-<h3>{e(claim.question)}</h3>
+    return f"""<article class="claim" id="claim-{e(text.key)}">
+<p class="tag">Claim {e(text.key)} · {e(text.claim)}</p>
+<h3>{e(text.question)}</h3>
 <p>{badge}</p>
-<p class="answer">{e(claim.answer)}</p>
+<p class="answer">{e(text.answer)}</p>
 <p><span class="big">{e(big)}</span>{ci} · n = {_n(claim.n)}</p>
 <details><summary>All numbers behind this answer</summary>
 <table><tr><th>measure</th><th>estimate (95% CI)</th><th>n</th><th>enough data</th></tr>{rows}</table></details>
@@ -291,7 +292,7 @@ def write_html(path: Path, findings: Findings, examples: Examples, figs: Sequenc
     def fig(name: str) -> str:
         return _figure(by_name[name], files) if name in by_name else ""
 
-    claims = "".join(_claim(c) for c in findings.claims)
+    claims = "".join(_claim(c) for c in claim_texts(findings.claims))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{_CSP}">

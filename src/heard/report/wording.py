@@ -1,4 +1,8 @@
-"""Numbers as the words a report prints: shares, differences, durations, intervals.
+"""Numbers as the words a report prints: shares, differences, durations, intervals, plurals, times.
+
+Every writer of the report layer (HTML, Markdown, tables, the claim
+answers) phrases numbers through these helpers, so a share reads the same
+everywhere.
 
 Example:
     >>> percent(0.3125), points(-0.062), duration(0.25), duration(30), duration(100)
@@ -12,6 +16,8 @@ Example:
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from heard.threads.bootstrap import Interval
 
@@ -76,3 +82,65 @@ def interval(est: Interval, unit: str = "share") -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``count`` with the noun in the right number, thousands separated."""
     return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def interval_cell(est: Interval, unit: str = "share") -> str:
+    """A table cell's short form of an interval: ``38% (30–49%)``, ``20 min (15 min–1.0 h)``.
+
+    Example:
+        >>> interval_cell(Interval(0.38, 0.3, 0.49, 20)), interval_cell(Interval(None, None, None, 0))
+        ('38% (30–49%)', 'n/a')
+    """
+    if est.value is None:
+        return "n/a"
+    if unit == "hours":
+        value = duration(est.value)
+        ends = f"{duration(est.low)}–{duration(est.high)}" if est.low is not None else ""
+    else:
+        value = percent(est.value)
+        ends = f"{percent(est.low)[:-1]}–{percent(est.high)}" if est.low is not None and est.high is not None else ""
+    return f"{value} ({ends})" if ends else value
+
+
+def per_thread(est: Interval) -> str:
+    """A count per thread with two decimals and its interval.
+
+    Example:
+        >>> per_thread(Interval(0.8, 0.5, 1.25, 25))
+        '0.80 (95% CI 0.50–1.25)'
+    """
+    if est.value is None:
+        return "n/a"
+    if est.low is None or est.high is None:
+        return f"{est.value:.2f}"
+    return f"{est.value:.2f} (95% CI {est.low:.2f}–{est.high:.2f})"
+
+
+def estimate(est: Interval, unit: str) -> str:
+    """An estimate in its unit's words: :func:`interval` for shares, points and hours, :func:`per_thread` for counts.
+
+    Example:
+        >>> estimate(Interval(0.8, None, None, 25), "count"), estimate(Interval(0.5, None, None, 4), "share")
+        ('0.80', '50%')
+    """
+    return per_thread(est) if unit == "count" else interval(est, unit)
+
+
+def when(moment: datetime | None) -> str:
+    """A UTC time as the report prints it; ``time unknown`` when there is none.
+
+    Example:
+        >>> when(datetime(2026, 3, 2, 8, 10)), when(None)
+        ('02 Mar 2026 08:10 UTC', 'time unknown')
+    """
+    return moment.strftime("%d %b %Y %H:%M UTC") if moment is not None else "time unknown"
+
+
+def share_of(threshold: float) -> str:
+    """A threshold share as a whole percentage, the way the report states rules: ``20%``.
+
+    Example:
+        >>> share_of(0.2)
+        '20%'
+    """
+    return f"{threshold:.0%}"
