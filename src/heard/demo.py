@@ -8,7 +8,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +18,7 @@ from heard.classify.labelling import label_store
 from heard.ingest import ingest
 from heard.records import ACTS
 from heard.report import ReportResult, build_report
+from heard.report.templating import render_page
 from heard.store import Store, reads
 
 
@@ -56,26 +56,18 @@ def act_summary(store: Store, model: str) -> list[ActRow]:
     return [found[a] for a in sorted(found, key=lambda a: (-found[a].units, ACTS.index(a)))]
 
 
+DEMO_WARNING = "Content warning: this page quotes posts about sexual violence, abuse and harassment."
+
+
 def write_summary_html(rows: list[ActRow], path: Path, posts: int, units: int, model: str) -> Path:
-    """A small self-contained HTML summary (every text escaped)."""
-    body = "\n".join(
-        f"<tr><td>{html.escape(r.act)}</td><td>{r.posts}</td><td>{r.units}</td><td>{html.escape(r.example)}</td></tr>"
-        for r in rows
-    )
-    path.write_text(
-        f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>heard demo summary</title>
-<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
-.cw{{background:#fff4e5;padding:.6rem 1rem;border-left:4px solid #e8a33d}}</style>
-<p class="cw">Content warning: this page quotes posts about sexual violence, abuse and harassment.</p>
-<h1>heard demo: what the conversation does</h1>
-<p>{posts} posts, {units} units, labelled by <code>{html.escape(model)}</code>.</p>
-<table><tr><th>act</th><th>posts</th><th>units</th><th>example</th></tr>
-{body}
-</table></html>
-""",
-        encoding="utf-8",
-    )
+    """A small self-contained HTML summary (``templates/demo.html``, every text escaped).
+
+    Example:
+        >>> write_summary_html(rows, Path("out/summary.html"), 420, 640, "m1")   # doctest: +SKIP
+        PosixPath('out/summary.html')
+    """
+    page = render_page("demo.html", warning=DEMO_WARNING, posts=posts, units=units, model=model, rows=rows)
+    path.write_text(page, encoding="utf-8")
     return path
 
 

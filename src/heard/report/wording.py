@@ -144,3 +144,25 @@ def share_of(threshold: float) -> str:
         '20%'
     """
     return f"{threshold:.0%}"
+
+
+def headline(value: float | None, unit: str) -> str:
+    """A claim's headline estimate without its interval: ``23%`` for a share, ``+16 points``, ``4.5 h``.
+
+    Example:
+        >>> headline(0.234, "share"), headline(0.16, "points"), headline(None, "share")
+        ('23%', '+16 points', 'n/a')
+    """
+    return percent(value) if unit == "share" else interval(Interval(value, None, None, 0), unit)
+
+
+def bounds(est: Interval, unit: str) -> str:
+    """Just the interval part of :func:`interval` (``95% CI 13–36%``); empty when there is none.
+
+    Example:
+        >>> bounds(Interval(0.23, 0.13, 0.36, 52), "share"), bounds(Interval(0.23, None, None, 52), "share")
+        ('95% CI 13–36%', '')
+    """
+    if est.value is None or est.low is None or est.high is None:
+        return ""
+    return interval(est, unit).split("(", 1)[1].rstrip(")")
