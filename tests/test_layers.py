@@ -15,7 +15,7 @@ from heard.report.templating import environment
 from heard.store import Store
 
 SRC = Path(heard.__file__).parent
-SQL_CALL = re.compile(r"\.(execute|executemany|sql)\(|\.con\.")
+SQL_CALL = re.compile(r"\.(execute|executemany|sql|query)\(|\.con\.")
 
 SQL_ALLOWED = {"cli.py"}
 """Modules outside ``store/`` that may run SQL: the CLI's ``heard sql`` passes the user's query through."""

@@ -60,7 +60,7 @@ class Figure:
 
 
 def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
+    spec: dict[str, Any] = chart.configure_view(stroke=None).configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
         labelFontSize=12, titleFontSize=12, orient="bottom").to_dict()
     spec.pop("$schema", None)  # a URL the renderer never needs
     return spec

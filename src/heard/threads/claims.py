@@ -252,8 +252,9 @@ def _thread_delays(corpus: Corpus) -> np.ndarray:
     pick = (corpus.act == ACT["derailing"]) & np.isfinite(t) & (t >= start)
     first_derail = np.full(size, np.nan)
     np.fmin.at(first_derail, root[pick], t[pick])
-    delays = (first_derail - first_testimony) / 3600
-    return delays[np.isfinite(delays)]
+    delays: np.ndarray = (first_derail - first_testimony) / 3600
+    dated: np.ndarray = delays[np.isfinite(delays)]
+    return dated
 
 
 def answer_b(corpus: Corpus, frames: Frames, onset: Onset) -> DerailTimingClaim:

@@ -80,12 +80,14 @@ class Corpus:
     @property
     def hostile(self) -> np.ndarray:
         """Mask of hostile posts: derailing, silencing or disbelief, or abusive whatever the act."""
-        return np.isin(self.act, HOSTILE_CODES) | (self.abusive & (self.act >= 0))
+        mask: np.ndarray = np.isin(self.act, HOSTILE_CODES) | (self.abusive & (self.act >= 0))
+        return mask
 
     @property
     def supportive(self) -> np.ndarray:
         """Mask of supportive posts: solidarity or pushback, and not abusive."""
-        return np.isin(self.act, SUPPORTIVE_CODES) & ~self.abusive
+        mask: np.ndarray = np.isin(self.act, SUPPORTIVE_CODES) & ~self.abusive
+        return mask
 
     def node_id(self, positions: np.ndarray) -> pa.Array:
         """Ids of the given positions; placeholders read ``missing:<parent id>``."""
