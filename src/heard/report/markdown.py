@@ -17,10 +17,10 @@ from html import escape
 from pathlib import Path
 
 from heard.report.charts import GROUP_LABELS, Figure
-from heard.report.page import CONTENT_WARNING
-from heard.threads.analysis import Findings
 from heard.report.claims import claim_texts
+from heard.report.page import CONTENT_WARNING
 from heard.report.wording import interval, per_thread, percent
+from heard.threads.analysis import Findings
 
 
 def md(text: object) -> str:

@@ -14,8 +14,8 @@ Example:
 
 from __future__ import annotations
 
-from heard.store.database import Store, TABLES
-from heard.store.keys import PseudonymKey
 from heard.store import reads
+from heard.store.database import TABLES, Store
+from heard.store.keys import PseudonymKey
 
 __all__ = ["Store", "PseudonymKey", "TABLES", "reads"]
