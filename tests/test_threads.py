@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from heard.errors import StoreError, UsageError
+from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads import analyse, build_forest, load_corpus, resolve_model
 from heard.threads.bootstrap import Interval, difference, median, median_draws, share
@@ -230,9 +231,10 @@ def _claims_corpus(men: int, derails: int) -> list[tuple]:
 def test_claims_with_known_answers(store: Store):
     add(store, _claims_corpus(men=6, derails=10))
     a, b, c = analyse(store).claims
+    answer_a, _, _ = (t.answer for t in claim_texts((a, b, c)))
     assert a.enough_data and a.n == 12
     assert (a.estimate, a.low, a.high) == (0.5, 0.5, 0.5)
-    assert a.answer.startswith("Yes")
+    assert answer_a.startswith("Yes") and a.direction == "above_zero"
     assert b.enough_data and b.n == 10 and b.estimate == pytest.approx(0.4)
     assert b.low is not None and b.high is not None and b.low <= 0.4 <= b.high
     first = {m.key: m for m in b.measures}["hours_to_first_derail"]
@@ -249,9 +251,10 @@ def test_claims_with_known_answers(store: Store):
 def test_claims_say_not_enough_data(store: Store):
     add(store, _claims_corpus(men=2, derails=MIN_DERAILS - 1))
     a, b, c = analyse(store).claims
-    assert not a.enough_data and a.answer.startswith("Not enough data")
-    assert not b.enough_data and "Not enough data" in b.answer and b.n == MIN_DERAILS - 1
-    assert not c.enough_data and "Not enough data" in c.answer
+    answer_a, answer_b, answer_c = (t.answer for t in claim_texts((a, b, c)))
+    assert not a.enough_data and answer_a.startswith("Not enough data")
+    assert not b.enough_data and "Not enough data" in answer_b and b.n == MIN_DERAILS - 1
+    assert not c.enough_data and "Not enough data" in answer_c
 
 
 # -- model choice and errors -------------------------------------------------------------------
@@ -292,7 +295,7 @@ def test_median_draws_match_brute_force_resampling():
 
 
 def test_phrasing_of_points_and_bounds_near_zero():
-    from heard.threads.phrasing import interval, points
+    from heard.report.wording import interval, points
 
     assert [points(0.012), points(-0.01), points(0.2), points(0.0)] == ["+1 point", "-1 point", "+20 points", "0 points"]
     assert interval(Interval(0.13, -0.001, 0.25, 38), "points") == "+13 points (95% CI -0.1 to +25)"

@@ -8,7 +8,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -19,7 +18,8 @@ from heard.classify.labelling import label_store
 from heard.ingest import ingest
 from heard.records import ACTS
 from heard.report import ReportResult, build_report
-from heard.store import Store
+from heard.report.templating import render_page
+from heard.store import Store, reads
 
 
 def demo_inputs() -> list[Path]:
@@ -52,44 +52,22 @@ class DemoResult:
 
 def act_summary(store: Store, model: str) -> list[ActRow]:
     """Acts by number of units (own voice), with one short example of each."""
-    _, rows = store.query(
-        """
-        WITH ranked AS (
-            SELECT act, text, row_number() OVER (PARTITION BY act ORDER BY (l.scores->>act)::DOUBLE DESC, hash) AS r
-            FROM units u JOIN labels l USING (hash)
-            WHERE l.model = ? AND u.voice = 'own' AND length(u.text) BETWEEN 25 AND 200
-        )
-        SELECT l.act, count(DISTINCT u.post_id), count(*),
-               (SELECT text FROM ranked WHERE ranked.act = l.act AND r = 1)
-        FROM units u JOIN labels l ON l.hash = u.hash
-        WHERE l.model = ? GROUP BY l.act ORDER BY count(*) DESC
-        """,
-        [model, model],
-    )
-    found = {r[0]: ActRow(r[0], int(r[1]), int(r[2]), r[3] or "") for r in rows}
+    found = {r.act: ActRow(r.act, r.posts, r.units, r.example) for r in reads.act_units(store, model)}
     return [found[a] for a in sorted(found, key=lambda a: (-found[a].units, ACTS.index(a)))]
 
 
+DEMO_WARNING = "Content warning: this page quotes posts about sexual violence, abuse and harassment."
+
+
 def write_summary_html(rows: list[ActRow], path: Path, posts: int, units: int, model: str) -> Path:
-    """A small self-contained HTML summary (every text escaped)."""
-    body = "\n".join(
-        f"<tr><td>{html.escape(r.act)}</td><td>{r.posts}</td><td>{r.units}</td><td>{html.escape(r.example)}</td></tr>"
-        for r in rows
-    )
-    path.write_text(
-        f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>heard demo summary</title>
-<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
-.cw{{background:#fff4e5;padding:.6rem 1rem;border-left:4px solid #e8a33d}}</style>
-<p class="cw">Content warning: this page quotes posts about sexual violence, abuse and harassment.</p>
-<h1>heard demo: what the conversation does</h1>
-<p>{posts} posts, {units} units, labelled by <code>{html.escape(model)}</code>.</p>
-<table><tr><th>act</th><th>posts</th><th>units</th><th>example</th></tr>
-{body}
-</table></html>
-""",
-        encoding="utf-8",
-    )
+    """A small self-contained HTML summary (``templates/demo.html``, every text escaped).
+
+    Example:
+        >>> write_summary_html(rows, Path("out/summary.html"), 420, 640, "m1")   # doctest: +SKIP
+        PosixPath('out/summary.html')
+    """
+    page = render_page("demo.html", warning=DEMO_WARNING, posts=posts, units=units, model=model, rows=rows)
+    path.write_text(page, encoding="utf-8")
     return path
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from heard.errors import UsageError
 from heard.report.charts import figures, render
+from heard.report.claims import ClaimText, claim_texts
 from heard.report.examples import pick_examples
 from heard.report.markdown import write_markdown
 from heard.report.numbers import numbers_from
@@ -28,7 +29,6 @@ from heard.report.page import write_html
 from heard.report.tables import write_tables
 from heard.store import Store
 from heard.threads.analysis import analyse
-from heard.threads.claims import ClaimAnswer
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class ReportResult:
     numbers: Path
     charts: tuple[Path, ...]
     tables: tuple[Path, ...]
-    claims: tuple[ClaimAnswer, ...]
+    claims: tuple[ClaimText, ...]
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -97,4 +97,4 @@ def build_report(store: Store, out_dir: Path, model: str | None = None,
     numbers.write_text(json.dumps(numbers_from(findings), indent=2, ensure_ascii=False), encoding="utf-8")
     markdown = write_markdown(out_dir / "summary.md", findings, figs, files)
     html = write_html(out_dir / "report.html", findings, examples, figs, files)
-    return ReportResult(out_dir, html, markdown, numbers, tuple(charts), tuple(tables), findings.claims)
+    return ReportResult(out_dir, html, markdown, numbers, tuple(charts), tuple(tables), claim_texts(findings.claims))

@@ -29,7 +29,6 @@ import vl_convert as vlc
 from heard.records import ACTS, STANCES
 from heard.threads.analysis import Findings
 from heard.threads.bootstrap import Interval
-from heard.threads.claims import Measure
 
 ACT_COLOURS: dict[str, str] = {
     "testimony": "#7b3294",
@@ -61,7 +60,7 @@ class Figure:
 
 
 def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
+    spec: dict[str, Any] = chart.configure_view(stroke=None).configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
         labelFontSize=12, titleFontSize=12, orient="bottom").to_dict()
     spec.pop("$schema", None)  # a URL the renderer never needs
     return spec
@@ -279,11 +278,9 @@ def cues_chart(findings: Findings) -> Figure:
 def accountability_chart(findings: Findings) -> Figure:
     """Accountability share in threads with and without a derail."""
     claim = findings.claims[2]
-    by_key: dict[str, Measure] = {m.key: m for m in claim.measures}
     rows = []
-    for key, label in (("accountability_share_with_derail", "threads with a derail"),
-                       ("accountability_share_without_derail", "threads without")):
-        est = by_key[key].estimate
+    for est, label in ((claim.share_with_derail, "threads with a derail"),
+                       (claim.share_without_derail, "threads without")):
         if est.value is not None:
             rows.append({"group": f"{label} (n={est.n})", "value": est.value, "low": est.low, "high": est.high})
     title = "Accountability posts next to derailing"

@@ -23,7 +23,7 @@ import numpy as np
 
 from heard.records import ACTS
 from heard.report.redact import Pseudonyms, redact, shorten
-from heard.store import Store
+from heard.store import Store, reads
 from heard.threads.analysis import Findings
 from heard.threads.derailing import FRAME_NAMES
 from heard.threads.reception import GROUPS
@@ -39,8 +39,6 @@ REPLIES_SHOWN = 8
 
 FULL_THREADS_UP_TO = 300
 """Largest corpus (posts) whose threads the report also prints in full, for reading the numbers in context."""
-
-_RANK = "(l.voice = 'own') DESC, (length(p.text) BETWEEN 20 AND 400) DESC, l.score DESC, p.id"
 
 
 @dataclass(frozen=True)
@@ -92,27 +90,8 @@ class Examples:
     full: tuple[tuple[int, Example | None], ...] = ()
 
 
-def _example(row: tuple, names: Pseudonyms) -> Example:
-    text, author, created, act, frame, abusive = row
-    return Example(shorten(redact(text)), names(author), created, act, frame, bool(abusive))
-
-
-def _ranked(store: Store, model: str, partition: str, where: str, limit: int) -> list[tuple]:
-    # Rank without carrying texts through the window, then fetch the few texts chosen.
-    return store.con.execute(
-        f"""
-        WITH ranked AS (
-            SELECT p.id, {partition} AS part,
-                   row_number() OVER (PARTITION BY {partition} ORDER BY {_RANK}) AS r
-            FROM post_labels l JOIN posts p ON p.id = l.post_id
-            WHERE l.model = ? AND {where}
-        )
-        SELECT r.part, p.text, p.author, p.created_at, l.act, l.frame, l.abusive
-        FROM ranked r JOIN posts p ON p.id = r.id JOIN post_labels l ON l.post_id = r.id AND l.model = ?
-        WHERE r.r <= ? ORDER BY r.part, r.r
-        """,
-        [model, model, limit],
-    ).fetchall()
+def _example(row: reads.PostRow, names: Pseudonyms) -> Example:
+    return Example(shorten(redact(row.text)), names(row.author), row.created_at, row.act, row.frame, row.abusive)
 
 
 def _thread(store: Store, findings: Findings, group: str, names: Pseudonyms) -> ExampleThread | None:
@@ -124,37 +103,22 @@ def _thread(store: Store, findings: Findings, group: str, names: Pseudonyms) -> 
     if replies.max() < 2:
         return None
     best = rows[int(np.argmax(replies))]  # first of the most answered: positions run earliest first
-    post_id = findings.corpus.node_id(np.array([table.position[best]])).to_pylist()[0]
+    post_id = str(findings.corpus.node_id(np.array([table.position[best]])).to_pylist()[0])
     model = findings.model
-    head = store.con.execute(
-        "SELECT p.text, p.author, p.created_at, l.act, l.frame, l.abusive FROM posts p "
-        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.id = ?",
-        [model, post_id],
-    ).fetchone()
+    head = reads.post(store, model, post_id)
     if head is None:
         return None
-    rows_out = store.con.execute(
-        "SELECT p.text, p.author, p.created_at, l.act, l.frame, l.abusive FROM posts p "
-        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.parent_id = ? "
-        "ORDER BY p.created_at NULLS LAST, p.id LIMIT ?",
-        [model, post_id, REPLIES_SHOWN],
-    ).fetchall()
-    total = store.con.execute("SELECT count(*) FROM posts WHERE parent_id = ?", [post_id]).fetchone()
+    shown = reads.replies(store, model, post_id, REPLIES_SHOWN)
     testimony = _example(head, names)
-    return ExampleThread(group, testimony, tuple(_example(r, names) for r in rows_out),
-                         max(0, int(total[0] if total else 0) - len(rows_out)))
+    return ExampleThread(group, testimony, tuple(_example(r, names) for r in shown),
+                         max(0, reads.reply_count(store, post_id) - len(shown)))
 
 
 def _full_threads(store: Store, findings: Findings, names: Pseudonyms) -> tuple[tuple[int, Example | None], ...]:
     corpus = findings.corpus
     if corpus.posts > FULL_THREADS_UP_TO:
         return ()
-    rows = store.con.execute(
-        "SELECT p.id, p.text, p.author, p.created_at, l.act, l.frame, l.abusive FROM posts p "
-        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?",
-        [findings.model],
-    ).fetchall()
-    by_id = {r[0]: r[1:] for r in rows}
+    by_id = reads.posts_by_id(store, findings.model)
     ids = corpus.ids.to_pylist()
     parent = corpus.forest.parent.tolist()
     children: dict[int, list[int]] = {}
@@ -174,15 +138,19 @@ def _full_threads(store: Store, findings: Findings, names: Pseudonyms) -> tuple[
 
 
 def pick_examples(store: Store, findings: Findings) -> Examples:
-    """Choose, redact and rename the report's example posts and threads."""
+    """Choose, redact and rename the report's example posts and threads.
+
+    Example:
+        >>> pick_examples(store, findings).threads[0].discloser   # doctest: +SKIP
+        'woman'
+    """
     names = Pseudonyms()
     threads = tuple(t for g in ("woman", "man") if (t := _thread(store, findings, g, names)) is not None)
     by_act: dict[str, list[Example]] = {a: [] for a in ACTS}
-    for part, *rest in _ranked(store, findings.model, "l.act", "true", PER_ACT):
-        by_act.setdefault(part, []).append(_example(tuple(rest), names))
+    for ranked in reads.surest_by_act(store, findings.model, PER_ACT):
+        by_act.setdefault(ranked.group, []).append(_example(ranked.post, names))
     by_frame: dict[str, list[Example]] = {f: [] for f in FRAME_NAMES}
-    for part, *rest in _ranked(store, findings.model, "coalesce(l.frame, 'unspecified')", "l.act = 'derailing'",
-                               PER_FRAME):
-        by_frame.setdefault(part, []).append(_example(tuple(rest), names))
+    for ranked in reads.surest_by_frame(store, findings.model, PER_FRAME):
+        by_frame.setdefault(ranked.group, []).append(_example(ranked.post, names))
     return Examples({k: tuple(v) for k, v in by_act.items()}, {k: tuple(v) for k, v in by_frame.items()}, threads,
                     _full_threads(store, findings, names))

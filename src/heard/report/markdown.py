@@ -12,13 +12,15 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
 from heard.report.charts import GROUP_LABELS, Figure
+from heard.report.claims import claim_texts
 from heard.report.page import CONTENT_WARNING
+from heard.report.wording import interval, per_thread, percent
 from heard.threads.analysis import Findings
-from heard.threads.phrasing import interval, percent
 
 
 def md(text: object) -> str:
@@ -39,13 +41,14 @@ def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files
         "## The three questions",
         "",
     ]
-    for claim in findings.claims:
+    for claim in claim_texts(findings.claims):
         flag = "" if claim.enough_data else " **(not enough data)**"
         lines += [f"### {claim.key}. {md(claim.question)}{flag}", "", md(claim.answer), ""]
         lines += ["| measure | estimate (95% CI) | n |", "|---|---|---|"]
         for m in claim.measures:
-            value = interval(m.estimate, m.unit) if m.unit != "count" else (
-                f"{m.estimate.value:.2f}" if m.estimate.value is not None else "n/a")
+            # Counts per thread print without their interval here, to keep the table narrow.
+            value = (per_thread(replace(m.estimate, low=None, high=None)) if m.unit == "count"
+                     else interval(m.estimate, m.unit))
             lines.append(f"| {md(m.label)} | {md(value)} | {m.estimate.n:,} |")
         lines.append("")
     lines += ["## Reception by discloser", "",

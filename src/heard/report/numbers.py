@@ -22,6 +22,7 @@ import numpy as np
 
 from heard import threads
 from heard.records import ACTS, STANCES
+from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads.analysis import Findings, analyse
 from heard.threads.bootstrap import DRAWS, LEVEL, SEED
@@ -113,7 +114,7 @@ def numbers_from(findings: Findings) -> dict[str, Any]:
         "cues": [{"cue": c.label, "kind": c.kind, "posts": c.posts, "derailing": c.derailing,
                   "first_seen": _time(c.first_seen)} for c in findings.cues],
         "what_about": [{"phrase": p.phrase, "posts": p.posts, "derailing": p.derailing} for p in findings.phrases],
-        "claims": [c.to_dict() for c in findings.claims],
+        "claims": [c.to_dict() for c in claim_texts(findings.claims)],
         "thresholds": thresholds(),
     }
 

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from heard.records import ACTS, STANCES
+from heard.report.claims import claim_texts
 from heard.threads.analysis import Findings
 from heard.threads.bootstrap import Interval
 from heard.threads.corpus import ACT
@@ -129,7 +130,7 @@ def timeline_table(findings: Findings) -> pa.Table:
 def small_tables(findings: Findings) -> dict[str, pa.Table]:
     """Frames, cues, "what about" phrases, claims and their measures."""
     frames = findings.frames.counts
-    claims = findings.claims
+    claims = claim_texts(findings.claims)
     measures = [(c.key, m) for c in claims for m in c.measures]
     return {
         "frames": pa.table({"frame": [c.frame for c in frames], "posts": [c.posts for c in frames],
@@ -142,11 +143,11 @@ def small_tables(findings: Findings) -> dict[str, pa.Table]:
                                 "derailing": pa.array([p.derailing for p in findings.phrases], pa.int64())}),
         "claims": pa.table({
             "claim": [c.key for c in claims], "question": [c.question for c in claims],
-            "answer": [c.answer for c in claims], "n": [c.n for c in claims],
-            "estimate": pa.array([c.estimate for c in claims], pa.float64()),
-            "low": pa.array([c.low for c in claims], pa.float64()),
-            "high": pa.array([c.high for c in claims], pa.float64()),
-            "unit": [c.unit for c in claims], "enough_data": [c.enough_data for c in claims]}),
+            "answer": [c.answer for c in claims], "n": [c.numbers.n for c in claims],
+            "estimate": pa.array([c.numbers.estimate for c in claims], pa.float64()),
+            "low": pa.array([c.numbers.low for c in claims], pa.float64()),
+            "high": pa.array([c.numbers.high for c in claims], pa.float64()),
+            "unit": [c.numbers.unit for c in claims], "enough_data": [c.enough_data for c in claims]}),
         "claim_measures": pa.table({
             "claim": [k for k, _ in measures], "measure": [m.key for _, m in measures],
             "label": [m.label for _, m in measures], "unit": [m.unit for _, m in measures],

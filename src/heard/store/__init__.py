@@ -2,6 +2,8 @@
 
 The schema evolves through numbered SQL migrations in ``migrations/``, each
 recorded in the ``schema_migrations`` table. Only the driver process writes.
+Every query the analysis, report and demo layers read with lives in
+:mod:`heard.store.reads`.
 
 Example:
     >>> from heard.store import Store
@@ -12,7 +14,8 @@ Example:
 
 from __future__ import annotations
 
-from heard.store.database import Store, TABLES
+from heard.store import reads
+from heard.store.database import TABLES, Store
 from heard.store.keys import PseudonymKey
 
-__all__ = ["Store", "PseudonymKey", "TABLES"]
+__all__ = ["Store", "PseudonymKey", "TABLES", "reads"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from heard.records import ACTS
 from heard.store import Store
-from heard.threads.claims import ClaimAnswer, answer_claims
+from heard.threads.claims import AccountabilityClaim, DerailTimingClaim, SilencingClaim, answer_claims
 from heard.threads.corpus import Corpus, load_corpus
 from heard.threads.derailing import CueCount, Frames, Phrase, count_cues, derail_frames, what_about_phrases
 from heard.threads.reception import GroupReception, ReceptionTable, by_discloser, measure_reception
@@ -37,7 +37,7 @@ class Findings:
         frames: derailing frames.
         cues: counter-hashtags and cue phrases.
         phrases: commonest "what about …" continuations.
-        claims: the answers to claims a, b and c.
+        claims: the numbers behind claims a, b and c.
     """
 
     corpus: Corpus
@@ -49,7 +49,7 @@ class Findings:
     frames: Frames
     cues: tuple[CueCount, ...]
     phrases: tuple[Phrase, ...]
-    claims: tuple[ClaimAnswer, ClaimAnswer, ClaimAnswer]
+    claims: tuple[SilencingClaim, DerailTimingClaim, AccountabilityClaim]
 
     @property
     def model(self) -> str:
@@ -58,7 +58,7 @@ class Findings:
 
 
 def analyse(store: Store, model: str | None = None, progress: Callable[[str], None] | None = None) -> Findings:
-    """Build threads, measure reception, the timeline and derailing, and answer the claims.
+    """Build threads, measure reception, the timeline and derailing, and what the claims rest on.
 
     Args:
         store: an open store (read-only is enough).

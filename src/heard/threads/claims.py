@@ -19,35 +19,29 @@ c. *What share of derails are "not all men", and do threads with a derail
    versus without. Enough data: :data:`MIN_DERAILS` derails and
    :data:`MIN_THREADS` threads on each side.
 
-A verdict ("yes", "no", "not clearly") is only given when the 95% interval
-of the difference excludes zero; otherwise the answer says the data cannot
-tell. With too little data the answer says "Not enough data" and why.
+This module returns numbers only: estimates with intervals and n, whether
+each met its minimum, and for a and c the :data:`Direction` of the
+difference (its 95% interval above zero, below zero, or including it). The
+report layer (:mod:`heard.report.claims`) turns them into questions and
+answers in words.
 
 Example:
-    >>> answers = answer_claims(corpus, table, groups, frames, onset)   # doctest: +SKIP
-    >>> answers[0].question                                               # doctest: +SKIP
-    "Are men's testimonies met with more silencing than women's?"
+    >>> a, b, c = answer_claims(corpus, table, groups, frames, onset)   # doctest: +SKIP
+    >>> a.direction, a.difference.value                                   # doctest: +SKIP
+    ('above_zero', 0.16)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from heard.threads.bootstrap import Interval, difference, median, resampled_totals, share, share_draws
 from heard.threads.corpus import ACT, Corpus
 from heard.threads.derailing import Frames
-from heard.threads.phrasing import duration, interval, plural
-from heard.threads.reception import (
-    LABELLED_COLUMN,
-    MIN_TESTIMONIES,
-    GroupReception,
-    ReceptionTable,
-    column,
-    group_rows,
-    group_seed,
-)
+from heard.threads.reception import LABELLED_COLUMN, GroupReception, ReceptionTable, column, group_rows, group_seed
 from heard.threads.timeline import Onset, first_testimony_time
 
 MIN_DERAILS = 10
@@ -56,6 +50,23 @@ MIN_DERAILS = 10
 MIN_THREADS = 5
 """Threads needed on each side (with / without a derail) for claim c's comparison."""
 
+Direction = Literal["above_zero", "below_zero", "includes_zero"]
+"""Where the 95% interval of a difference lies: wholly above zero, wholly below, or across it."""
+
+
+def direction(diff: Interval) -> Direction:
+    """Where the 95% interval of ``diff`` lies relative to zero.
+
+    Example:
+        >>> direction(Interval(0.1, 0.02, 0.2, 30)), direction(Interval(0.1, -0.02, 0.2, 30))
+        ('above_zero', 'includes_zero')
+    """
+    if diff.low is not None and diff.low > 0:
+        return "above_zero"
+    if diff.high is not None and diff.high < 0:
+        return "below_zero"
+    return "includes_zero"
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -63,78 +74,151 @@ class Measure:
 
     Attributes:
         key: stable name (``men_silencing_share``).
-        label: what it is, in words.
         unit: ``share``, ``points`` (difference of shares), ``hours`` or ``count`` (posts per thread).
         estimate: value, 95% interval (``None`` when not computed) and n.
         enough_data: whether n meets the documented minimum.
     """
 
     key: str
-    label: str
     unit: str
     estimate: Interval
     enough_data: bool
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {"key": self.key, "label": self.label, "unit": self.unit, "enough_data": self.enough_data,
-                **self.estimate.to_dict()}
-
 
 @dataclass(frozen=True)
-class ClaimAnswer:
-    """A claim asked as a question and answered with n and an interval.
+class Claim:
+    """What every claim's answer rests on: its measures, the first being the headline.
 
     Attributes:
         key: ``a``, ``b`` or ``c``.
-        claim: the essay's claim, in one line.
-        question: the measurable question.
-        answer: the answer in words, with numbers.
-        n: what the headline estimate rests on (testimonies, derails).
-        estimate: the headline estimate (``None`` when it cannot be computed).
-        low: lower end of its 95% interval.
-        high: upper end.
-        unit: ``share`` or ``points``.
         enough_data: every part met its minimum.
-        measures: all numbers behind the answer.
+        measures: all numbers behind the answer, headline first.
     """
 
     key: str
-    claim: str
-    question: str
-    answer: str
-    n: int
-    estimate: float | None
-    low: float | None
-    high: float | None
-    unit: str
     enough_data: bool
     measures: tuple[Measure, ...]
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {
-            "key": self.key, "claim": self.claim, "question": self.question, "answer": self.answer,
-            "n": self.n, "estimate": self.estimate, "low": self.low, "high": self.high, "unit": self.unit,
-            "enough_data": self.enough_data, "measures": [m.to_dict() for m in self.measures],
-        }
+    @property
+    def headline(self) -> Measure:
+        """The headline measure."""
+        return self.measures[0]
+
+    @property
+    def n(self) -> int:
+        """What the headline estimate rests on (testimonies, derails)."""
+        return self.headline.estimate.n
+
+    @property
+    def estimate(self) -> float | None:
+        """The headline estimate (``None`` when it cannot be computed)."""
+        return self.headline.estimate.value
+
+    @property
+    def low(self) -> float | None:
+        """Lower end of the headline's 95% interval."""
+        return self.headline.estimate.low
+
+    @property
+    def high(self) -> float | None:
+        """Upper end of the headline's 95% interval."""
+        return self.headline.estimate.high
+
+    @property
+    def unit(self) -> str:
+        """The headline's unit: ``share`` or ``points``."""
+        return self.headline.unit
+
+    def measure(self, key: str) -> Measure:
+        """The measure named ``key``.
+
+        Raises:
+            KeyError: no measure has that key.
+        """
+        for m in self.measures:
+            if m.key == key:
+                return m
+        raise KeyError(key)
 
 
-def _headline(key: str, claim: str, question: str, answer: str, main: Measure, enough: bool,
-              measures: tuple[Measure, ...]) -> ClaimAnswer:
-    est = main.estimate
-    return ClaimAnswer(key, claim, question, answer, est.n, est.value, est.low, est.high, main.unit, enough, measures)
+@dataclass(frozen=True)
+class SilencingClaim(Claim):
+    """Claim a: the silencing share of replies to men's testimonies minus women's.
+
+    Attributes:
+        men: reception of men's testimonies (answered, replies, enough_data).
+        women: reception of women's testimonies.
+        men_share: silencing share of the replies to men's testimonies.
+        women_share: the same for women's.
+        difference: men's minus women's share.
+        direction: where the difference's interval lies.
+    """
+
+    men: GroupReception
+    women: GroupReception
+    men_share: Interval
+    women_share: Interval
+    difference: Interval
+    direction: Direction
 
 
-def _verdict(diff: Interval, yes: str, reverse: str) -> str:
-    if diff.low is not None and diff.low > 0:
-        return yes
-    if diff.high is not None and diff.high < 0:
-        return reverse
-    return "Not clearly: the 95% interval of the difference includes zero."
+@dataclass(frozen=True)
+class DerailTimingClaim(Claim):
+    """Claim b: how soon derailing arrives, and its false-equivalence share.
+
+    Attributes:
+        first_derail_hours: first testimony to the first later derailing post (``None``: no such post).
+        onset: the backlash onset (threshold, minimum posts, hours after the first testimony).
+        thread_delay: median hours within threads from the first testimony to the first derail.
+        derails: posts labelled derailing.
+        derail_threads: threads holding them.
+        false_equivalence: share of derails framed ``false_equivalence``.
+    """
+
+    first_derail_hours: float | None
+    onset: Onset
+    thread_delay: Interval
+    derails: int
+    derail_threads: int
+    false_equivalence: Interval
 
 
-def answer_a(table: ReceptionTable, groups: tuple[GroupReception, ...]) -> ClaimAnswer:
+@dataclass(frozen=True)
+class AccountabilityClaim(Claim):
+    """Claim c: the not-all-men share of derails, and accountability in threads with and without a derail.
+
+    Attributes:
+        not_all_men: share of derails framed ``not_all_men``.
+        derails: posts labelled derailing.
+        derail_threads: threads holding them.
+        enough_frames: at least :data:`MIN_DERAILS` derails.
+        enough_comparison: at least :data:`MIN_THREADS` threads on each side.
+        threads_with_derail: threads (of two or more labelled posts) with a derail.
+        threads_without_derail: those without.
+        share_with_derail: accountability share of the other posts, threads with a derail.
+        share_without_derail: the same, threads without.
+        per_thread_with_derail: accountability posts per thread with a derail.
+        per_thread_without_derail: the same, threads without.
+        difference: share with minus share without.
+        direction: where the difference's interval lies (above zero: more accountability next to derails).
+    """
+
+    not_all_men: Interval
+    derails: int
+    derail_threads: int
+    enough_frames: bool
+    enough_comparison: bool
+    threads_with_derail: int
+    threads_without_derail: int
+    share_with_derail: Interval
+    share_without_derail: Interval
+    per_thread_with_derail: Interval
+    per_thread_without_derail: Interval
+    difference: Interval
+    direction: Direction
+
+
+def answer_a(table: ReceptionTable, groups: tuple[GroupReception, ...]) -> SilencingClaim:
     """Claim a: silencing of men's versus women's testimonies."""
     by = {g.discloser: g for g in groups}
     shares, draws = {}, {}
@@ -147,34 +231,13 @@ def answer_a(table: ReceptionTable, groups: tuple[GroupReception, ...]) -> Claim
     men, women = by["man"], by["woman"]
     enough = men.enough_data and women.enough_data
     measures = (
-        Measure("difference_silencing_share", "men's minus women's silencing share of replies (points)", "points",
-                diff, enough),
-        Measure("men_silencing_share", "share of replies to men's testimonies that silence", "share",
-                shares["man"], men.enough_data),
-        Measure("women_silencing_share", "share of replies to women's testimonies that silence", "share",
-                shares["woman"], women.enough_data),
-        Measure("men_any_silencing", "share of men's testimonies with at least one silencing reply", "share",
-                men.any_silencing, men.enough_data),
-        Measure("women_any_silencing", "share of women's testimonies with at least one silencing reply", "share",
-                women.any_silencing, women.enough_data),
+        Measure("difference_silencing_share", "points", diff, enough),
+        Measure("men_silencing_share", "share", shares["man"], men.enough_data),
+        Measure("women_silencing_share", "share", shares["woman"], women.enough_data),
+        Measure("men_any_silencing", "share", men.any_silencing, men.enough_data),
+        Measure("women_any_silencing", "share", women.any_silencing, women.enough_data),
     )
-    observed = (
-        f"Silencing was {interval(shares['man'])} of the replies to men's testimonies "
-        f"({plural(men.answered, 'answered testimony', 'answered testimonies')}, "
-        f"{plural(men.replies, 'reply', 'replies')}) and {interval(shares['woman'])} for women's "
-        f"({plural(women.answered, 'answered testimony', 'answered testimonies')}, "
-        f"{plural(women.replies, 'reply', 'replies')})"
-    )
-    if not enough:
-        answer = (f"Not enough data: {men.answered} men's and {women.answered} women's testimonies got labelled "
-                  f"replies from others; each group needs at least {MIN_TESTIMONIES}. " + observed + ".")
-    else:
-        verdict = _verdict(diff, "Yes: men's testimonies met more silencing than women's.",
-                           "No, the reverse: women's testimonies met more silencing than men's.")
-        answer = f"{verdict} {observed}; difference {interval(diff, 'points')}."
-    return _headline("a", "Men who disclose under the hashtag are told to be quiet and mocked.",
-                     "Are men's testimonies met with more silencing than women's?", answer, measures[0], enough,
-                     measures)
+    return SilencingClaim("a", enough, measures, men, women, shares["man"], shares["woman"], diff, direction(diff))
 
 
 def _thread_delays(corpus: Corpus) -> np.ndarray:
@@ -189,11 +252,12 @@ def _thread_delays(corpus: Corpus) -> np.ndarray:
     pick = (corpus.act == ACT["derailing"]) & np.isfinite(t) & (t >= start)
     first_derail = np.full(size, np.nan)
     np.fmin.at(first_derail, root[pick], t[pick])
-    delays = (first_derail - first_testimony) / 3600
-    return delays[np.isfinite(delays)]
+    delays: np.ndarray = (first_derail - first_testimony) / 3600
+    dated: np.ndarray = delays[np.isfinite(delays)]
+    return dated
 
 
-def answer_b(corpus: Corpus, frames: Frames, onset: Onset) -> ClaimAnswer:
+def answer_b(corpus: Corpus, frames: Frames, onset: Onset) -> DerailTimingClaim:
     """Claim b: how soon derailing arrives, and its false-equivalence share."""
     t0 = first_testimony_time(corpus)
     t = corpus.time
@@ -206,39 +270,14 @@ def answer_b(corpus: Corpus, frames: Frames, onset: Onset) -> ClaimAnswer:
     fe = frames.share("false_equivalence")
     onset_hours = onset.hours_after_first_testimony
     measures = (
-        Measure("false_equivalence_share", "share of derails framed as false equivalence (male victimhood as a "
-                "counter)", "share", fe, enough),
-        Measure("hours_to_first_derail", "hours from the first testimony to the first derailing post", "hours",
-                Interval(first_hours, None, None, int(later.size)), later.size > 0),
-        Measure("hours_to_backlash_onset", f"hours from the first testimony to the backlash onset (hostile share "
-                f"> {onset.threshold:.0%})", "hours", Interval(onset_hours, None, None, onset.bin_posts),
+        Measure("false_equivalence_share", "share", fe, enough),
+        Measure("hours_to_first_derail", "hours", Interval(first_hours, None, None, int(later.size)), later.size > 0),
+        Measure("hours_to_backlash_onset", "hours", Interval(onset_hours, None, None, onset.bin_posts),
                 onset_hours is not None),
-        Measure("thread_hours_to_derail", "median hours from a thread's first testimony to its first derail",
-                "hours", thread_delay, thread_delay.n >= MIN_THREADS),
-        Measure("centres_men_share", "share of derails that centre men or male survivors", "share",
-                frames.centres_men, enough),
+        Measure("thread_hours_to_derail", "hours", thread_delay, thread_delay.n >= MIN_THREADS),
+        Measure("centres_men_share", "share", frames.centres_men, enough),
     )
-    if first_hours is None:
-        timing = "No derailing post came after a dated testimony."
-    else:
-        timing = f"The first derailing post came {duration(first_hours)} after the first testimony"
-        timing += (f"; the backlash onset (hostile share above {onset.threshold:.0%}) {duration(onset_hours)} after it."
-                   if onset_hours is not None else f"; the hostile share never passed {onset.threshold:.0%} "
-                   f"in a bin of at least {onset.min_posts} posts.")
-        if thread_delay.value is not None:
-            timing += (f" Within threads, the first derail came a median {interval(thread_delay, 'hours')} after "
-                       f"the thread's first testimony ({plural(thread_delay.n, 'thread')}).")
-    share_text = (f"{interval(fe)} of derails used male victimhood as a counter (false_equivalence; "
-                  f"{plural(frames.derails, 'derail')} in {plural(frames.threads, 'thread')})."
-                  if frames.derails else "No post was labelled derailing.")
-    if not enough:
-        answer = (f"Not enough data: {plural(frames.derails, 'derailing post')} (at least {MIN_DERAILS} needed). "
-                  f"{timing} Observed so far: {share_text}")
-    else:
-        answer = f"{timing} {share_text}"
-    return _headline("b", "The male backlash arrives within hours and uses male victimhood as a false equivalence.",
-                     "How soon after the first testimonies does derailing arrive, and what share of it uses male "
-                     "victimhood as a counter (false_equivalence)?", answer, measures[0], enough, measures)
+    return DerailTimingClaim("b", enough, measures, first_hours, onset, thread_delay, frames.derails, frames.threads, fe)
 
 
 def _thread_rows(corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
@@ -255,7 +294,7 @@ def _thread_rows(corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
     return rows[has], rows[~has]
 
 
-def answer_c(corpus: Corpus, frames: Frames) -> ClaimAnswer:
+def answer_c(corpus: Corpus, frames: Frames) -> AccountabilityClaim:
     """Claim c: the not-all-men share of derails, and accountability with and without a derail."""
     nam = frames.share("not_all_men")
     with_derail, without = _thread_rows(corpus)
@@ -269,45 +308,27 @@ def answer_c(corpus: Corpus, frames: Frames) -> ClaimAnswer:
     enough_nam = frames.derails >= MIN_DERAILS
     enough_cmp = with_derail.shape[0] >= MIN_THREADS and without.shape[0] >= MIN_THREADS
     measures = (
-        Measure("not_all_men_share", "share of derails framed 'not all men'", "share", nam, enough_nam),
-        Measure("difference_accountability_share", "accountability share of other posts, threads with a derail "
-                "minus threads without (points)", "points", diff, enough_cmp),
-        Measure("accountability_share_with_derail", "accountability share of the non-derailing posts in threads "
-                "with a derail", "share", parts["with"][0], enough_cmp),
-        Measure("accountability_share_without_derail", "accountability share of the posts in threads without a "
-                "derail", "share", parts["without"][0], enough_cmp),
-        Measure("accountability_per_thread_with_derail", "accountability posts per thread with a derail", "count",
-                parts["with"][2], enough_cmp),
-        Measure("accountability_per_thread_without_derail", "accountability posts per thread without a derail",
-                "count", parts["without"][2], enough_cmp),
+        Measure("not_all_men_share", "share", nam, enough_nam),
+        Measure("difference_accountability_share", "points", diff, enough_cmp),
+        Measure("accountability_share_with_derail", "share", parts["with"][0], enough_cmp),
+        Measure("accountability_share_without_derail", "share", parts["without"][0], enough_cmp),
+        Measure("accountability_per_thread_with_derail", "count", parts["with"][2], enough_cmp),
+        Measure("accountability_per_thread_without_derail", "count", parts["without"][2], enough_cmp),
     )
-    first = (f"{interval(nam)} of derails were 'not all men' ({plural(frames.derails, 'derail')} in "
-             f"{plural(frames.threads, 'thread')})" if frames.derails else "No post was labelled derailing")
-    if not enough_nam:
-        first = (f"Not enough data on frames: {plural(frames.derails, 'derail')} (at least {MIN_DERAILS} needed); "
-                 f"observed: {first[0].lower()}{first[1:]}")
-    per_with, per_without = parts["with"][2].value, parts["without"][2].value
-    observed = (f"accountability was {interval(parts['with'][0])} of the other posts in "
-                f"{plural(with_derail.shape[0], 'thread')} with a derail ({per_with or 0:.1f} per thread) and "
-                f"{interval(parts['without'][0])} in {plural(without.shape[0], 'thread')} without "
-                f"({per_without or 0:.1f} per thread)")
-    if not enough_cmp:
-        second = (f"Not enough data to compare threads (at least {MIN_THREADS} on each side needed): "
-                  f"{observed}.")
-    else:
-        # The difference is "with minus without": above zero means more accountability next to derails.
-        verdict = _verdict(diff, "No: threads with a derail held more accountability, not less.",
-                           "Yes: threads with a derail held fewer accountability posts.")
-        second = f"{verdict} In threads, {observed}; difference {interval(diff, 'points')}."
-    return _headline("c", "'Not all men' derails from accountability, which is the point of the movement.",
-                     "What share of derails are not_all_men, and do threads with a derail contain fewer "
-                     "accountability posts than threads without?", f"{first}. {second}", measures[0],
-                     enough_nam and enough_cmp, measures)
+    return AccountabilityClaim(
+        "c", enough_nam and enough_cmp, measures,
+        not_all_men=nam, derails=frames.derails, derail_threads=frames.threads,
+        enough_frames=enough_nam, enough_comparison=enough_cmp,
+        threads_with_derail=int(with_derail.shape[0]), threads_without_derail=int(without.shape[0]),
+        share_with_derail=parts["with"][0], share_without_derail=parts["without"][0],
+        per_thread_with_derail=parts["with"][2], per_thread_without_derail=parts["without"][2],
+        difference=diff, direction=direction(diff),
+    )
 
 
 def answer_claims(corpus: Corpus, table: ReceptionTable, groups: tuple[GroupReception, ...], frames: Frames,
-                  onset: Onset) -> tuple[ClaimAnswer, ClaimAnswer, ClaimAnswer]:
-    """Answer claims a, b and c.
+                  onset: Onset) -> tuple[SilencingClaim, DerailTimingClaim, AccountabilityClaim]:
+    """Measure what claims a, b and c rest on.
 
     Example:
         >>> a, b, c = answer_claims(corpus, table, groups, frames, onset)   # doctest: +SKIP

@@ -1,6 +1,6 @@
 """A labelled corpus as arrays: reply trees plus one label per post.
 
-:func:`load_corpus` reads the store with a few DuckDB queries and keeps
+:func:`load_corpus` reads the store through :mod:`heard.store.reads` and keeps
 only integer and float arrays (one entry per post, ordered by time), so a
 million posts take tens of megabytes and no per-post Python objects. Post
 ids stay in one Arrow array for the tables that name them.
@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 
 from heard.errors import StoreError, UsageError
-from heard.records import ACTS, DISCLOSERS, FRAMES, HOSTILE_ACTS, STANCES, SUPPORTIVE_ACTS
-from heard.store import Store
+from heard.records import ACTS, HOSTILE_ACTS, SUPPORTIVE_ACTS
+from heard.store import Store, reads
 from heard.threads.forest import Forest, ThreadStats, attach_orphans, build_forest
 
 ACT = {a: i for i, a in enumerate(ACTS)}
@@ -29,8 +29,6 @@ ACT = {a: i for i, a in enumerate(ACTS)}
 
 HOSTILE_CODES = np.array(sorted(ACT[a] for a in HOSTILE_ACTS))
 SUPPORTIVE_CODES = np.array(sorted(ACT[a] for a in SUPPORTIVE_ACTS))
-
-_ORDER = "ORDER BY created_at NULLS LAST, id"
 
 
 @dataclass(frozen=True)
@@ -82,12 +80,14 @@ class Corpus:
     @property
     def hostile(self) -> np.ndarray:
         """Mask of hostile posts: derailing, silencing or disbelief, or abusive whatever the act."""
-        return np.isin(self.act, HOSTILE_CODES) | (self.abusive & (self.act >= 0))
+        mask: np.ndarray = np.isin(self.act, HOSTILE_CODES) | (self.abusive & (self.act >= 0))
+        return mask
 
     @property
     def supportive(self) -> np.ndarray:
         """Mask of supportive posts: solidarity or pushback, and not abusive."""
-        return np.isin(self.act, SUPPORTIVE_CODES) & ~self.abusive
+        mask: np.ndarray = np.isin(self.act, SUPPORTIVE_CODES) & ~self.abusive
+        return mask
 
     def node_id(self, positions: np.ndarray) -> pa.Array:
         """Ids of the given positions; placeholders read ``missing:<parent id>``."""
@@ -101,21 +101,6 @@ class Corpus:
         return pa.array(out, pa.string())
 
 
-def query_arrow(store: Store, sql: str, params: list[object] | None = None) -> pa.Table:
-    """Run ``sql`` and return the result as an Arrow table (without a row-by-row copy)."""
-    relation = store.con.sql(sql, params=params or None)
-    to_table = getattr(relation, "to_arrow_table", None)  # duckdb >= 1.4; older: .arrow()
-    return to_table() if to_table is not None else relation.arrow()
-
-
-def label_models(store: Store) -> list[tuple[str, int]]:
-    """The models with post labels in ``store``, most labels first."""
-    rows = store.con.execute(
-        "SELECT model, count(*) FROM post_labels GROUP BY model ORDER BY count(*) DESC, model"
-    ).fetchall()
-    return [(str(m), int(c)) for m, c in rows]
-
-
 def resolve_model(store: Store, model: str | None = None) -> str:
     """The label model to report on: ``model`` if given, else the one with most post labels.
 
@@ -123,7 +108,7 @@ def resolve_model(store: Store, model: str | None = None) -> str:
         StoreError: the store holds no post labels.
         UsageError: ``model`` has no labels in the store.
     """
-    models = label_models(store)
+    models = [m.model for m in reads.label_models(store)]
     where = store.path or "the store"
     if not models:
         raise StoreError(
@@ -131,16 +116,11 @@ def resolve_model(store: Store, model: str | None = None) -> str:
             f"Fix: run `heard label --db {store.path or 'STORE'}` first"
         )
     if model is None:
-        return models[0][0]
-    if model not in {m for m, _ in models}:
-        known = ", ".join(m for m, _ in models)
-        raise UsageError(f"expected a model with labels in {where}, found no labels of {model!r} (models: {known}). "
-                         f"Fix: pass --model {models[0][0]} or leave --model out")
+        return models[0]
+    if model not in models:
+        raise UsageError(f"expected a model with labels in {where}, found no labels of {model!r} "
+                         f"(models: {', '.join(models)}). Fix: pass --model {models[0]} or leave --model out")
     return model
-
-
-def _codes(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join("'" + v + "'" for v in values) + "]"
 
 
 def load_corpus(store: Store, model: str | None = None) -> Corpus:
@@ -155,47 +135,14 @@ def load_corpus(store: Store, model: str | None = None) -> Corpus:
         UsageError: ``model`` has no labels.
     """
     model = resolve_model(store, model)
-    con = store.con
-    result = con.execute(
-        f"""
-        WITH n AS (SELECT id, parent_id, created_at, author, row_number() OVER ({_ORDER}) - 1 AS pos FROM posts),
-        gone AS (SELECT parent_id AS missing, row_number() OVER (ORDER BY parent_id) - 1 AS code
-                 FROM (SELECT DISTINCT n.parent_id FROM n ANTI JOIN posts p ON p.id = n.parent_id
-                       WHERE n.parent_id IS NOT NULL)),
-        who AS (SELECT author, row_number() OVER (ORDER BY author) - 1 AS code
-                FROM (SELECT DISTINCT author FROM posts WHERE author IS NOT NULL))
-        SELECT n.pos,
-               coalesce(p.pos, -1)::BIGINT AS parent,
-               coalesce(g.code, -1)::BIGINT AS missing,
-               coalesce(epoch(n.created_at), 'NaN'::DOUBLE) AS t,
-               coalesce(w.code, -1)::BIGINT AS author,
-               (coalesce(list_position({_codes(ACTS)}, l.act), 0) - 1)::TINYINT AS act,
-               (coalesce(list_position({_codes(STANCES)}, l.stance), 0) - 1)::TINYINT AS stance,
-               (coalesce(list_position({_codes(DISCLOSERS)}, l.discloser), 0) - 1)::TINYINT AS discloser,
-               (coalesce(list_position({_codes(FRAMES)}, l.frame), 0) - 1)::TINYINT AS frame,
-               coalesce(l.abusive, false) AS abusive,
-               coalesce(list_has_any(l.centres, ['men', 'male_survivors']), false) AS centres_men
-        FROM n
-        LEFT JOIN n p ON p.id = n.parent_id
-        LEFT JOIN gone g ON g.missing = n.parent_id
-        LEFT JOIN who w ON w.author = n.author
-        LEFT JOIN post_labels l ON l.post_id = n.id AND l.model = ?
-        ORDER BY n.pos
-        """,
-        [model],
-    ).fetchnumpy()
-    posts = int(result["pos"].shape[0])
+    columns = reads.post_columns(store, model)
+    posts = columns.posts
     if posts == 0:
         raise StoreError(f"{store.path or 'the store'}: expected posts, found none. Fix: ingest posts with `heard ingest`")
-    missing_parents = query_arrow(
-        store,
-        "SELECT DISTINCT n.parent_id FROM posts n ANTI JOIN posts p ON p.id = n.parent_id "
-        "WHERE n.parent_id IS NOT NULL ORDER BY 1",
-    ).column(0).combine_chunks()
-    ids = query_arrow(store, f"SELECT id FROM posts {_ORDER}").column(0).combine_chunks()
+    missing_parents = columns.missing_parents
     placeholders = len(missing_parents)
-    missing = np.asarray(result["missing"], dtype=np.int64)
-    parent = attach_orphans(np.asarray(result["parent"], dtype=np.int64), missing, placeholders)
+    missing = columns.missing
+    parent = attach_orphans(columns.parent, missing, placeholders)
     forest = build_forest(parent)
 
     def extend(values: np.ndarray, fill: float | bool, dtype: type) -> np.ndarray:
@@ -222,14 +169,14 @@ def load_corpus(store: Store, model: str | None = None) -> Corpus:
         posts=posts,
         forest=forest,
         stats=stats,
-        time=extend(result["t"], np.nan, np.float64),
-        act=extend(result["act"], -1, np.int8),
-        stance=extend(result["stance"], -1, np.int8),
-        discloser=extend(result["discloser"], -1, np.int8),
-        frame=extend(result["frame"], -1, np.int8),
-        abusive=extend(result["abusive"], False, np.bool_),
-        centres_men=extend(result["centres_men"], False, np.bool_),
-        author=extend(result["author"], -1, np.int64),
-        ids=ids,
+        time=extend(columns.time, np.nan, np.float64),
+        act=extend(columns.act, -1, np.int8),
+        stance=extend(columns.stance, -1, np.int8),
+        discloser=extend(columns.discloser, -1, np.int8),
+        frame=extend(columns.frame, -1, np.int8),
+        abusive=extend(columns.abusive, False, np.bool_),
+        centres_men=extend(columns.centres_men, False, np.bool_),
+        author=extend(columns.author, -1, np.int64),
+        ids=columns.ids,
         missing_parents=missing_parents,
     )

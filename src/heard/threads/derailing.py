@@ -30,7 +30,7 @@ from datetime import datetime
 import numpy as np
 
 from heard.records import FRAMES
-from heard.store import Store
+from heard.store import Store, reads
 from heard.threads.bootstrap import EMPTY, Interval, resampled_totals, share
 from heard.threads.corpus import ACT, Corpus
 
@@ -147,44 +147,24 @@ def derail_frames(corpus: Corpus) -> Frames:
     return Frames(int(derails.size), int(threads.size), counts, of_derails(width + 1))
 
 
-def _literal(pattern: str) -> str:
-    return "'(?i)" + pattern.replace("'", "''") + "'"
-
-
 def count_cues(store: Store, model: str) -> tuple[CueCount, ...]:
-    """Match every cue of :data:`CUES` against every post, in one DuckDB scan."""
-    parts = []
-    for i, cue in enumerate(CUES):
-        hit = f"regexp_matches(p.text, {_literal(cue.pattern)})"
-        parts.append(
-            f"count(*) FILTER (WHERE {hit}) AS n{i}, "
-            f"count(*) FILTER (WHERE {hit} AND l.act = 'derailing') AS d{i}, "
-            f"min(p.created_at) FILTER (WHERE {hit}) AS f{i}"
-        )
-    row = store.con.execute(
-        f"SELECT {', '.join(parts)} FROM posts p "
-        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?",
-        [model],
-    ).fetchone()
-    assert row is not None
-    return tuple(
-        CueCount(cue.label, cue.kind, int(row[3 * i] or 0), int(row[3 * i + 1] or 0), row[3 * i + 2])
-        for i, cue in enumerate(CUES)
-    )
+    """Match every cue of :data:`CUES` against every post, in one scan of the store.
+
+    Example:
+        >>> count_cues(store, corpus.model)[0].label             # doctest: +SKIP
+        '#NotAllMen'
+    """
+    found = reads.pattern_counts(store, model, [cue.pattern for cue in CUES])
+    return tuple(CueCount(cue.label, cue.kind, f.posts, f.derailing, f.first_seen) for cue, f in zip(CUES, found))
 
 
 def what_about_phrases(store: Store, model: str, limit: int = 15) -> tuple[Phrase, ...]:
-    """The commonest continuations of "what about", most frequent first."""
-    rows = store.con.execute(
-        f"""
-        SELECT phrase, count(*) AS posts, count(*) FILTER (WHERE act = 'derailing') AS derailing
-        FROM (SELECT regexp_extract(lower(p.text), {_literal(_WHAT_ABOUT)}, 1) AS phrase, l.act
-              FROM posts p LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?
-              WHERE p.text ILIKE '%what about%')
-        WHERE phrase <> ''
-        GROUP BY phrase HAVING count(*) >= ?
-        ORDER BY posts DESC, phrase LIMIT ?
-        """,
-        [model, MIN_PHRASE_POSTS, limit],
-    ).fetchall()
-    return tuple(Phrase(str(r[0]), int(r[1]), int(r[2])) for r in rows)
+    """The commonest continuations of "what about", most frequent first.
+
+    Example:
+        >>> what_about_phrases(store, corpus.model)[0].phrase    # doctest: +SKIP
+        'men'
+    """
+    found = reads.capture_counts(store, model, contains="what about", pattern=_WHAT_ABOUT,
+                                 min_posts=MIN_PHRASE_POSTS, limit=limit)
+    return tuple(Phrase(c.phrase, c.posts, c.derailing) for c in found)

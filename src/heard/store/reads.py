@@ -1,0 +1,423 @@
+"""The read queries of the analysis, report and demo layers, behind one small API.
+
+Every function takes an open :class:`~heard.store.Store` (read-only is
+enough) and returns records, NumPy arrays or Arrow arrays, never a cursor,
+so no module outside :mod:`heard.store` writes SQL. Posts are read in one
+order everywhere, :data:`POST_ORDER` (earliest first, undated last, then
+by id), which is the order of positions in :class:`heard.threads.Corpus`.
+
+Example:
+    >>> from heard.store import Store, reads
+    >>> with Store.open(":memory:") as store:
+    ...     reads.label_models(store)
+    []
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from heard.records import ACTS, DISCLOSERS, FRAMES, STANCES
+from heard.store.database import Store
+
+POST_ORDER = "ORDER BY created_at NULLS LAST, id"
+"""The one order posts are read in: earliest first, undated last, ties by id."""
+
+_POST_COLUMNS = "p.text, p.author, p.created_at, l.act, l.frame, l.abusive"
+_RANK = "(l.voice = 'own') DESC, (length(p.text) BETWEEN 20 AND 400) DESC, l.score DESC, p.id"
+
+
+# -- records ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelCount:
+    """A label model and how many posts it labelled."""
+
+    model: str
+    posts: int
+
+
+@dataclass(frozen=True)
+class PostColumns:
+    """Posts, reply links and one model's labels as arrays, one entry per post in :data:`POST_ORDER`.
+
+    Codes index :data:`heard.records.ACTS`, ``STANCES``, ``DISCLOSERS`` and
+    ``FRAMES``; ``-1`` means none (unlabelled post, no frame).
+
+    Attributes:
+        parent: position of the parent post, ``-1`` for a root or a missing parent.
+        missing: index into ``missing_parents`` when the parent is not stored, else ``-1``.
+        time: creation time in seconds since 1970 (UTC), NaN when unknown.
+        author: a number per pseudonymous author (by author order), ``-1`` when unknown.
+        act: act code.
+        stance: stance code.
+        discloser: discloser code.
+        frame: frame code.
+        abusive: abusive flag (``False`` when unlabelled).
+        centres_men: the label centres men or male survivors.
+        ids: post ids by position.
+        missing_parents: parent ids that are not stored, sorted.
+    """
+
+    parent: np.ndarray
+    missing: np.ndarray
+    time: np.ndarray
+    author: np.ndarray
+    act: np.ndarray
+    stance: np.ndarray
+    discloser: np.ndarray
+    frame: np.ndarray
+    abusive: np.ndarray
+    centres_men: np.ndarray
+    ids: pa.Array
+    missing_parents: pa.Array
+
+    @property
+    def posts(self) -> int:
+        """Number of posts read."""
+        return int(self.parent.shape[0])
+
+
+@dataclass(frozen=True)
+class PatternCount:
+    """Posts whose text matches one pattern, how many of them a model labelled derailing, and the first one's time."""
+
+    posts: int
+    derailing: int
+    first_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class CaptureCount:
+    """One captured phrase, the posts it occurs in, and how many of them are labelled derailing."""
+
+    phrase: str
+    posts: int
+    derailing: int
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """One post with the label fields a report quotes; the text is raw, not yet redacted.
+
+    Attributes:
+        text: the post text as stored.
+        author: the stored (pseudonymous) author, ``None`` when unknown.
+        created_at: UTC time, when known.
+        act: act label (``None`` when unlabelled).
+        frame: derailing frame, if any.
+        abusive: abusive flag (``False`` when unlabelled).
+    """
+
+    text: str
+    author: str | None
+    created_at: datetime | None
+    act: str | None
+    frame: str | None
+    abusive: bool
+
+
+@dataclass(frozen=True)
+class RankedPost:
+    """A post chosen as an example: the group it was ranked in, and the post."""
+
+    group: str
+    post: PostRow
+
+
+@dataclass(frozen=True)
+class ActUnits:
+    """One act of the unit labels: posts and units with it, and the unit the model is surest of.
+
+    Attributes:
+        act: the act.
+        posts: distinct posts with a unit of this act.
+        units: units with this act.
+        example: text of the highest-scoring own-voice unit of 25 to 200 characters ("" when none).
+    """
+
+    act: str
+    posts: int
+    units: int
+    example: str
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _arrow(store: Store, sql: str, params: Sequence[object] | None = None) -> pa.Table:
+    """Run ``sql`` and return the result as an Arrow table (without a row-by-row copy)."""
+    relation = store.con.sql(sql, params=list(params) if params else None)
+    to_table = getattr(relation, "to_arrow_table", None)  # duckdb >= 1.4; older: .arrow()
+    table: pa.Table = to_table() if to_table is not None else relation.arrow()
+    return table
+
+
+def _list(values: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + v + "'" for v in values) + "]"
+
+
+def _literal(pattern: str) -> str:
+    """A case-insensitive RE2 pattern as a SQL string literal (constant, so DuckDB compiles it once)."""
+    return "'(?i)" + pattern.replace("'", "''") + "'"
+
+
+def _post_row(row: Sequence[Any]) -> PostRow:
+    text, author, created, act, frame, abusive = row
+    return PostRow(str(text), author, created, act, frame, bool(abusive))
+
+
+# -- labels and corpus ------------------------------------------------------------------------------
+def label_models(store: Store) -> list[ModelCount]:
+    """The models with post labels, most labels first (ties by name).
+
+    Example:
+        >>> reads.label_models(store)                          # doctest: +SKIP
+        [ModelCount(model='heads@35b5…', posts=420)]
+    """
+    rows = store.con.execute(
+        "SELECT model, count(*) FROM post_labels GROUP BY model ORDER BY count(*) DESC, model"
+    ).fetchall()
+    return [ModelCount(str(m), int(c)) for m, c in rows]
+
+
+def post_columns(store: Store, model: str) -> PostColumns:
+    """Every post with its reply link and ``model``'s label, as arrays in :data:`POST_ORDER`.
+
+    Example:
+        >>> columns = reads.post_columns(store, "m1")          # doctest: +SKIP
+        >>> columns.posts, columns.act[:3]                     # doctest: +SKIP
+        (420, array([0, 1, 1], dtype=int8))
+    """
+    result = store.con.execute(
+        f"""
+        WITH n AS (SELECT id, parent_id, created_at, author, row_number() OVER ({POST_ORDER}) - 1 AS pos FROM posts),
+        gone AS (SELECT parent_id AS missing, row_number() OVER (ORDER BY parent_id) - 1 AS code
+                 FROM (SELECT DISTINCT n.parent_id FROM n ANTI JOIN posts p ON p.id = n.parent_id
+                       WHERE n.parent_id IS NOT NULL)),
+        who AS (SELECT author, row_number() OVER (ORDER BY author) - 1 AS code
+                FROM (SELECT DISTINCT author FROM posts WHERE author IS NOT NULL))
+        SELECT n.pos,
+               coalesce(p.pos, -1)::BIGINT AS parent,
+               coalesce(g.code, -1)::BIGINT AS missing,
+               coalesce(epoch(n.created_at), 'NaN'::DOUBLE) AS t,
+               coalesce(w.code, -1)::BIGINT AS author,
+               (coalesce(list_position({_list(ACTS)}, l.act), 0) - 1)::TINYINT AS act,
+               (coalesce(list_position({_list(STANCES)}, l.stance), 0) - 1)::TINYINT AS stance,
+               (coalesce(list_position({_list(DISCLOSERS)}, l.discloser), 0) - 1)::TINYINT AS discloser,
+               (coalesce(list_position({_list(FRAMES)}, l.frame), 0) - 1)::TINYINT AS frame,
+               coalesce(l.abusive, false) AS abusive,
+               coalesce(list_has_any(l.centres, ['men', 'male_survivors']), false) AS centres_men
+        FROM n
+        LEFT JOIN n p ON p.id = n.parent_id
+        LEFT JOIN gone g ON g.missing = n.parent_id
+        LEFT JOIN who w ON w.author = n.author
+        LEFT JOIN post_labels l ON l.post_id = n.id AND l.model = ?
+        ORDER BY n.pos
+        """,
+        [model],
+    ).fetchnumpy()
+    missing_parents = _arrow(
+        store,
+        "SELECT DISTINCT n.parent_id FROM posts n ANTI JOIN posts p ON p.id = n.parent_id "
+        "WHERE n.parent_id IS NOT NULL ORDER BY 1",
+    ).column(0).combine_chunks()
+    ids = _arrow(store, f"SELECT id FROM posts {POST_ORDER}").column(0).combine_chunks()
+    return PostColumns(
+        parent=np.asarray(result["parent"], dtype=np.int64),
+        missing=np.asarray(result["missing"], dtype=np.int64),
+        time=np.asarray(result["t"]),
+        author=np.asarray(result["author"]),
+        act=np.asarray(result["act"]),
+        stance=np.asarray(result["stance"]),
+        discloser=np.asarray(result["discloser"]),
+        frame=np.asarray(result["frame"]),
+        abusive=np.asarray(result["abusive"]),
+        centres_men=np.asarray(result["centres_men"]),
+        ids=ids,
+        missing_parents=missing_parents,
+    )
+
+
+# -- text patterns -------------------------------------------------------------------------------
+def pattern_counts(store: Store, model: str, patterns: Sequence[str]) -> list[PatternCount]:
+    """Match each case-insensitive RE2 pattern against every post text, in one scan.
+
+    Example:
+        >>> reads.pattern_counts(store, "m1", [r"#metoo\\b"])    # doctest: +SKIP
+        [PatternCount(posts=12, derailing=0, first_seen=datetime(2026, 3, 2, 8, 10))]
+    """
+    if not patterns:
+        return []
+    parts = []
+    for i, pattern in enumerate(patterns):
+        hit = f"regexp_matches(p.text, {_literal(pattern)})"
+        parts.append(
+            f"count(*) FILTER (WHERE {hit}) AS n{i}, "
+            f"count(*) FILTER (WHERE {hit} AND l.act = 'derailing') AS d{i}, "
+            f"min(p.created_at) FILTER (WHERE {hit}) AS f{i}"
+        )
+    row = store.con.execute(
+        f"SELECT {', '.join(parts)} FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?",
+        [model],
+    ).fetchone()
+    assert row is not None
+    return [PatternCount(int(row[3 * i] or 0), int(row[3 * i + 1] or 0), row[3 * i + 2]) for i in range(len(patterns))]
+
+
+def capture_counts(store: Store, model: str, *, contains: str, pattern: str, min_posts: int,
+                   limit: int) -> list[CaptureCount]:
+    """The commonest first captures of ``pattern`` in lower-cased texts that contain ``contains``.
+
+    Args:
+        store: an open store.
+        model: label model whose ``derailing`` label is counted.
+        contains: a plain substring (case-insensitive) a text must hold to be searched.
+        pattern: RE2 pattern with one capture group, matched case-insensitively.
+        min_posts: least posts a phrase needs to be returned.
+        limit: most phrases returned, commonest first (ties by phrase).
+
+    Example:
+        >>> reads.capture_counts(store, "m1", contains="what about", pattern=r"what about ([a-z]+)",
+        ...                      min_posts=2, limit=5)             # doctest: +SKIP
+        [CaptureCount(phrase='men', posts=9, derailing=7)]
+    """
+    rows = store.con.execute(
+        f"""
+        SELECT phrase, count(*) AS posts, count(*) FILTER (WHERE act = 'derailing') AS derailing
+        FROM (SELECT regexp_extract(lower(p.text), {_literal(pattern)}, 1) AS phrase, l.act
+              FROM posts p LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?
+              WHERE p.text ILIKE ?)
+        WHERE phrase <> ''
+        GROUP BY phrase HAVING count(*) >= ?
+        ORDER BY posts DESC, phrase LIMIT ?
+        """,
+        [model, "%" + contains + "%", min_posts, limit],
+    ).fetchall()
+    return [CaptureCount(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+
+# -- posts for examples --------------------------------------------------------------------------------
+def _ranked(store: Store, model: str, partition: str, where: str, limit: int) -> list[RankedPost]:
+    # Rank without carrying texts through the window, then fetch the few texts chosen.
+    rows = store.con.execute(
+        f"""
+        WITH ranked AS (
+            SELECT p.id, {partition} AS part,
+                   row_number() OVER (PARTITION BY {partition} ORDER BY {_RANK}) AS r
+            FROM post_labels l JOIN posts p ON p.id = l.post_id
+            WHERE l.model = ? AND {where}
+        )
+        SELECT r.part, {_POST_COLUMNS}
+        FROM ranked r JOIN posts p ON p.id = r.id JOIN post_labels l ON l.post_id = r.id AND l.model = ?
+        WHERE r.r <= ? ORDER BY r.part, r.r
+        """,
+        [model, model, limit],
+    ).fetchall()
+    return [RankedPost(str(r[0]), _post_row(r[1:])) for r in rows]
+
+
+def surest_by_act(store: Store, model: str, limit: int) -> list[RankedPost]:
+    """Per act, the ``limit`` posts ``model`` is surest of: own voice first, 20 to 400 characters first.
+
+    Example:
+        >>> [r.group for r in reads.surest_by_act(store, "m1", 1)]   # doctest: +SKIP
+        ['accountability', 'derailing', 'disbelief', 'other', ...]
+    """
+    return _ranked(store, model, "l.act", "true", limit)
+
+
+def surest_by_frame(store: Store, model: str, limit: int) -> list[RankedPost]:
+    """Per derailing frame (``unspecified`` when none), the ``limit`` derails ``model`` is surest of.
+
+    Example:
+        >>> reads.surest_by_frame(store, "m1", 2)[0].group          # doctest: +SKIP
+        'false_equivalence'
+    """
+    return _ranked(store, model, "coalesce(l.frame, 'unspecified')", "l.act = 'derailing'", limit)
+
+
+def post(store: Store, model: str, post_id: str) -> PostRow | None:
+    """One post with ``model``'s label, or ``None`` when it is not stored.
+
+    Example:
+        >>> reads.post(store, "m1", "t1").act                        # doctest: +SKIP
+        'testimony'
+    """
+    row = store.con.execute(
+        f"SELECT {_POST_COLUMNS} FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.id = ?",
+        [model, post_id],
+    ).fetchone()
+    return _post_row(row) if row is not None else None
+
+
+def replies(store: Store, model: str, post_id: str, limit: int) -> list[PostRow]:
+    """The first ``limit`` direct replies to ``post_id``, earliest first.
+
+    Example:
+        >>> len(reads.replies(store, "m1", "t1", 8))                  # doctest: +SKIP
+        8
+    """
+    rows = store.con.execute(
+        f"SELECT {_POST_COLUMNS} FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.parent_id = ? "
+        "ORDER BY p.created_at NULLS LAST, p.id LIMIT ?",
+        [model, post_id, limit],
+    ).fetchall()
+    return [_post_row(r) for r in rows]
+
+
+def reply_count(store: Store, post_id: str) -> int:
+    """How many stored posts reply directly to ``post_id``.
+
+    Example:
+        >>> reads.reply_count(store, "t1")                            # doctest: +SKIP
+        11
+    """
+    row = store.con.execute("SELECT count(*) FROM posts WHERE parent_id = ?", [post_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def posts_by_id(store: Store, model: str) -> dict[str, PostRow]:
+    """Every post with ``model``'s label, by id (meant for small corpora).
+
+    Example:
+        >>> reads.posts_by_id(store, "m1")["t1"].author               # doctest: +SKIP
+        'u:3f9a…'
+    """
+    rows = store.con.execute(
+        f"SELECT p.id, {_POST_COLUMNS} FROM posts p "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?",
+        [model],
+    ).fetchall()
+    return {str(r[0]): _post_row(r[1:]) for r in rows}
+
+
+# -- unit labels ---------------------------------------------------------------------------------------
+def act_units(store: Store, model: str) -> list[ActUnits]:
+    """Unit labels of ``model`` per act, most units first, each with its surest short own-voice unit.
+
+    Example:
+        >>> reads.act_units(store, "m1")[0].act                       # doctest: +SKIP
+        'other'
+    """
+    rows = store.con.execute(
+        """
+        WITH ranked AS (
+            SELECT act, text, row_number() OVER (PARTITION BY act ORDER BY (l.scores->>act)::DOUBLE DESC, hash) AS r
+            FROM units u JOIN labels l USING (hash)
+            WHERE l.model = ? AND u.voice = 'own' AND length(u.text) BETWEEN 25 AND 200
+        )
+        SELECT l.act, count(DISTINCT u.post_id), count(*),
+               (SELECT text FROM ranked WHERE ranked.act = l.act AND r = 1)
+        FROM units u JOIN labels l ON l.hash = u.hash
+        WHERE l.model = ? GROUP BY l.act ORDER BY count(*) DESC
+        """,
+        [model, model],
+    ).fetchall()
+    return [ActUnits(str(r[0]), int(r[1]), int(r[2]), r[3] or "") for r in rows]
