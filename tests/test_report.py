@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from heard.errors import StoreError, UsageError
+from heard.errors import ConfigError, StoreError
 from heard.report import Pseudonyms, build_report, redact, report_numbers
 from heard.report.redact import shorten
 from heard.store import Store
@@ -170,5 +170,5 @@ def test_report_needs_labels(tmp_path: Path) -> None:
 
 def test_report_refuses_a_file_as_folder(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
-    with Store.open(tmp_path / "t.duckdb") as store, pytest.raises(UsageError, match="expected a folder"):
+    with Store.open(tmp_path / "t.duckdb") as store, pytest.raises(ConfigError, match="expected a folder"):
         build_report(store, tmp_path / "out")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from heard.errors import StoreError, UsageError
+from heard.errors import StoreError
 from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads import analyse, build_forest, load_corpus, resolve_model
@@ -264,7 +264,7 @@ def test_model_defaults_to_the_one_with_most_labels(store: Store):
                       "discloser, centres, score FROM post_labels WHERE post_id = 'a'")
     assert resolve_model(store) == "big"
     assert resolve_model(store, "small") == "small"
-    with pytest.raises(UsageError, match="Fix: pass --model big"):
+    with pytest.raises(StoreError, match="Fix: pass --model big"):
         resolve_model(store, "nope")
 
 

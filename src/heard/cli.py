@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -19,8 +20,16 @@ from typing import Any
 
 import click
 
-from heard.errors import HeardError, UsageError
+from heard.errors import HeardError
 from heard.settings import Settings
+
+log = logging.getLogger("heard.cli")
+
+
+class UsageError(HeardError):
+    """The command was called wrongly (a missing argument, flags that do not go together): exit 2."""
+
+    exit_code = 2
 
 
 def _settings(**flags: Any) -> Settings:
@@ -56,7 +65,13 @@ def _classifier(heads: str | None, encoder: str | None) -> Any:
     return Classifier.load(settings.heads, settings.encoder)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _settings_epilog() -> str:
+    rows = "\n".join(f"  {env:<18} {text}" for _, env, text in Settings.help_table())
+    return ("\b\nSettings: a flag, else a HEARD_* variable, else heard.toml in the working folder, else the default.\n"
+            + rows + "\n  HEARD_LOG_LEVEL    debug, info, warning (default) or error; logs never hold post text")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_settings_epilog())
 @click.version_option(package_name="heard")
 def cli() -> None:
     """heard: what the conversation around survivors' movements does, measured."""
@@ -309,9 +324,12 @@ def demo(output: Path | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn errors into messages and exit codes."""
-    import logging
-
-    logging.basicConfig(level=os.environ.get("HEARD_LOG_LEVEL", "WARNING"), format="heard: %(levelname)s: %(message)s")
+    level = os.environ.get("HEARD_LOG_LEVEL", "WARNING").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        _err(f"heard: error: expected HEARD_LOG_LEVEL debug, info, warning or error, found {level.lower()!r}. "
+             "Fix: set one of those or unset it")
+        return 2
+    logging.basicConfig(level=level, format="heard: %(levelname)s: %(name)s: %(message)s")
     try:
         cli.main(args=argv, prog_name="heard", standalone_mode=False)
     except HeardError as exc:

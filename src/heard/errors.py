@@ -1,8 +1,17 @@
-"""One exception tree for heard.
+"""One exception tree for heard's library callers.
 
-Every error a user can cause derives from :class:`HeardError`. Messages say
-what was expected, what was found and how to fix it; the CLI prints them on
-one line and exits 1, never with a traceback.
+Every error a user can cause derives from :class:`HeardError`, with one
+subclass per layer::
+
+    HeardError
+    ├── InputError   an input file cannot be read as posts (names file and line)
+    ├── StoreError   the store is missing, locked, damaged, or lacks what was asked for
+    ├── ModelError   an encoder or heads folder is missing or malformed
+    └── ConfigError  a setting or argument has an invalid value
+
+Messages say what was expected, what was found and how to fix it. The CLI
+prints them on one line and exits with :attr:`HeardError.exit_code` (1),
+never with a traceback; its own usage errors (exit 2) are the CLI's business.
 
 Example:
     >>> from heard.errors import InputError
@@ -17,12 +26,6 @@ class HeardError(Exception):
     """Root of every error heard raises on purpose."""
 
     exit_code = 1
-
-
-class UsageError(HeardError):
-    """The command was called wrongly (bad flag combination, missing argument)."""
-
-    exit_code = 2
 
 
 class InputError(HeardError):

@@ -35,8 +35,6 @@ class Settings:
     encoding: str = _setting("utf-8", "text encoding of input files")
     encoder: str | None = _setting(None, "encoder folder (ONNX or sentence-transformers); default: the bundled one the heads were trained on")
     heads: str | None = _setting(None, "heads folder written by `heard train`; default: the bundled one")
-    host: str = _setting("127.0.0.1", "address the server binds to (localhost unless told otherwise)")
-    port: int = _setting(8765, "port the server listens on")
 
     @classmethod
     def resolve(
@@ -82,5 +80,10 @@ class Settings:
 
     @classmethod
     def help_table(cls) -> list[tuple[str, str, str]]:
-        """(name, environment variable, help) for the documentation."""
+        """(name, environment variable, help): ``heard --help`` prints it.
+
+        Example:
+            >>> ("db", "HEARD_DB", "the DuckDB store to read and write") in Settings.help_table()
+            True
+        """
         return [(f.name, f"HEARD_{f.name.upper()}", f.metadata["help"]) for f in fields(cls)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 import functools
+import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
@@ -26,6 +27,8 @@ from heard.errors import ModelError
 from heard.records import ACTS, Act, Centre, Discloser, Frame, Label, Stance, Voice
 from heard.segment import segment_text
 from heard.segment.segmenter import voice_of
+
+log = logging.getLogger(__name__)
 
 _CENTRE_THRESHOLD = 0.5
 # A text with nothing in it says nothing: no model output is needed to know that.
@@ -94,6 +97,7 @@ class Classifier:
                     f"{heads or 'bundled heads'}: expected heads trained on a bundled encoder, found heads trained "
                     f"on {loaded.encoder}. Fix: pass that encoder's folder (--encoder / Classifier.load(encoder=...))"
                 )
+        log.info("heads %s loaded from %s", loaded.version, heads or "the bundled folder")
         return cls(load_encoder(encoder), loaded)
 
     @property

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from heard.classify.classifier import Classifier, default_classifier
 from heard.classify.posts import post_label
 from heard.records import Label, Voice
 from heard.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,6 +55,7 @@ def label_store(
     def save(batch: list[tuple[str, str, Voice]], labels: Future[list[Label]]) -> None:
         store.add_labels(classifier.version, [h for h, _, _ in batch], labels.result())
         summary.labelled += len(batch)
+        log.debug("labelled %d units (%d so far) with %s", len(batch), summary.labelled, classifier.version)
         if progress:
             progress(summary)
 
@@ -72,6 +76,8 @@ def label_store(
         raise
     summary.already_labelled = total - summary.labelled
     summary.posts_labelled = label_posts(store, classifier.version)
+    log.info("%d units labelled, %d already labelled, %d posts labelled by %s", summary.labelled,
+             summary.already_labelled, summary.posts_labelled, classifier.version)
     store.finish_run(run_id, "ok", summary.to_dict())
     return summary
 

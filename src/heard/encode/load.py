@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 from heard.encode.onnx import MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, encoder_id
@@ -21,6 +22,8 @@ BUNDLED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encode
 data, int8 (see its ``CARD.md``); heard's bundled heads are trained on it, and it is
 ``heard train``'s default. The untuned export it started from stays in the repository
 (``training/encoder_base``), outside the installed package."""
+
+log = logging.getLogger(__name__)
 
 _SENTENCE_TRANSFORMERS_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
@@ -64,9 +67,13 @@ def _load_cached(folder: Path) -> Encoder:
             "Fix: pass a folder with model.onnx + tokenizer.json, or a sentence-transformers model folder"
         )
     if (folder / MODEL_FILE).is_file() and (folder / TOKENIZER_FILE).is_file():
-        return OnnxEncoder(folder)
+        encoder: Encoder = OnnxEncoder(folder)
+        log.info("encoder %s loaded from %s (ONNX Runtime)", encoder.name, folder)
+        return encoder
     if any((folder / marker).is_file() for marker in _SENTENCE_TRANSFORMERS_MARKERS):
-        return SentenceTransformerEncoder(folder)
+        encoder = SentenceTransformerEncoder(folder)
+        log.info("encoder %s loaded from %s (sentence-transformers)", encoder.name, folder)
+        return encoder
     raise ModelError(
         f"{folder}: expected {MODEL_FILE} + {TOKENIZER_FILE} (ONNX) or modules.json / "
         f"config_sentence_transformers.json (sentence-transformers), found {_describe(folder)}. "

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from heard.ingest.readers import BadRow, Row, read_records
 from heard.records import Post
 from heard.segment import segment_text
 from heard.store import PseudonymKey, Store
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 5_000
 DEFAULT_MAX_CHARS = 100_000
@@ -196,6 +199,9 @@ def ingest(
             file_summary = FileSummary(str(path))
             summary.files.append(file_summary)
             _ingest_file(path, store, key, columns, rejects, encoding, batch_size, max_chars, file_summary, summary, run_id, progress)
+            log.info("%s: %s, %d read, %d added, %d already stored, %d rejected", path, file_summary.platform or "-",
+                     file_summary.read, file_summary.added, file_summary.already_stored + file_summary.duplicates_in_input,
+                     file_summary.rejected)
             if file_summary.read == 0 and file_summary.rejected == 0:
                 raise InputError(str(path), "expected at least one post", "found only blank lines", "check the file or the export")
         summary.threads_resolved = store.resolve_thread_roots()

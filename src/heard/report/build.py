@@ -15,11 +15,12 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from heard.errors import UsageError
+from heard.errors import ConfigError
 from heard.report.charts import figures, render
 from heard.report.claims import ClaimText, claim_texts
 from heard.report.examples import pick_examples
@@ -30,6 +31,8 @@ from heard.report.tables import write_tables
 from heard.store import Store
 from heard.threads.analysis import analyse
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ReportResult:
@@ -74,12 +77,13 @@ def build_report(store: Store, out_dir: Path, model: str | None = None,
 
     Raises:
         StoreError: the store has no posts or no labels.
-        UsageError: ``model`` has no labels, or ``out_dir`` is a file.
+        StoreError: ``model`` has no labels.
+        ConfigError: ``out_dir`` is a file.
     """
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir}: expected a folder for the report, found a file. Fix: pass another -o")
+        raise ConfigError(f"{out_dir}: expected a folder for the report, found a file. Fix: pass another -o")
     out_dir.mkdir(parents=True, exist_ok=True)
     findings = analyse(store, model, say)
     say("choosing and redacting example posts")
@@ -97,4 +101,5 @@ def build_report(store: Store, out_dir: Path, model: str | None = None,
     numbers.write_text(json.dumps(numbers_from(findings), indent=2, ensure_ascii=False), encoding="utf-8")
     markdown = write_markdown(out_dir / "summary.md", findings, figs, files)
     html = write_html(out_dir / "report.html", findings, examples, figs, files)
+    log.info("report written to %s: %d charts, %d tables", out_dir, len(charts), len(tables))
     return ReportResult(out_dir, html, markdown, numbers, tuple(charts), tuple(tables), claim_texts(findings.claims))

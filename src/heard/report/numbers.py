@@ -128,6 +128,6 @@ def report_numbers(store: Store, model: str | None = None) -> dict[str, Any]:
 
     Raises:
         StoreError: the store has no posts or no labels.
-        UsageError: ``model`` has no labels in the store.
+        StoreError: ``model`` has no labels in the store.
     """
     return numbers_from(analyse(store, model))

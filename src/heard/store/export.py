@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heard.errors import UsageError
+from heard.errors import ConfigError
 from heard.store.database import Store
 
 EXPORTED = ("posts", "units", "labels", "runs")
@@ -22,7 +22,7 @@ def export_store(store: Store, folder: Path, fmt: str) -> list[tuple[Path, int]]
     Files are written under a temporary name and renamed when complete.
     """
     if fmt not in ("parquet", "csv"):
-        raise UsageError(f"expected --format parquet or csv, found {fmt!r}. Fix: pick one of those")
+        raise ConfigError(f"expected --format parquet or csv, found {fmt!r}. Fix: pick one of those")
     folder.mkdir(parents=True, exist_ok=True)
     options = "(FORMAT PARQUET)" if fmt == "parquet" else "(FORMAT CSV, HEADER)"
     written = []

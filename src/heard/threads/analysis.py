@@ -67,7 +67,7 @@ def analyse(store: Store, model: str | None = None, progress: Callable[[str], No
 
     Raises:
         StoreError: the store has no posts or no labels.
-        UsageError: ``model`` has no labels in the store.
+        StoreError: ``model`` has no labels in the store.
     """
     say = progress or (lambda _message: None)
     say("reading posts and labels")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from heard.errors import StoreError, UsageError
+from heard.errors import StoreError
 from heard.records import ACTS, HOSTILE_ACTS, SUPPORTIVE_ACTS
 from heard.store import Store, reads
 from heard.threads.forest import Forest, ThreadStats, attach_orphans, build_forest
@@ -106,7 +106,7 @@ def resolve_model(store: Store, model: str | None = None) -> str:
 
     Raises:
         StoreError: the store holds no post labels.
-        UsageError: ``model`` has no labels in the store.
+        StoreError: ``model`` has no labels in the store.
     """
     models = [m.model for m in reads.label_models(store)]
     where = store.path or "the store"
@@ -118,7 +118,7 @@ def resolve_model(store: Store, model: str | None = None) -> str:
     if model is None:
         return models[0]
     if model not in models:
-        raise UsageError(f"expected a model with labels in {where}, found no labels of {model!r} "
+        raise StoreError(f"expected a model with labels in {where}, found no labels of {model!r} "
                          f"(models: {', '.join(models)}). Fix: pass --model {models[0]} or leave --model out")
     return model
 
@@ -132,7 +132,7 @@ def load_corpus(store: Store, model: str | None = None) -> Corpus:
 
     Raises:
         StoreError: no posts or no labels in the store.
-        UsageError: ``model`` has no labels.
+        StoreError: ``model`` has no labels.
     """
     model = resolve_model(store, model)
     columns = reads.post_columns(store, model)
