@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +38,24 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
-def heard(sandbox: Path):
-    """Run the real ``heard`` entry point in a subprocess."""
+def heard(sandbox: Path) -> Callable[..., Result]:
+    """Run the ``heard`` command in this process (click's ``CliRunner``): the same
+    command group, error mapping and exit codes as the shell, without a new interpreter."""
+    from click.testing import CliRunner
+
+    from heard.cli import cli
+
+    def run(*args: str, stdin: str | None = None) -> Result:
+        result = CliRunner().invoke(cli, list(args), input=stdin, prog_name="heard", catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def heard_process(sandbox: Path) -> Callable[..., Result]:
+    """Run the real ``heard`` entry point in a subprocess (for the few smoke tests
+    that must see the installed program: exit codes, logging, signals)."""
 
     def run(*args: str, stdin: str | None = None, timeout: float = 300) -> Result:
         proc = subprocess.run(

@@ -71,7 +71,33 @@ def _settings_epilog() -> str:
             + rows + "\n  HEARD_LOG_LEVEL    debug, info, warning (default) or error; logs never hold post text")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_settings_epilog())
+class _Heard(click.Group):
+    """The command group; turns heard's errors into one line and an exit code
+    (here, so that in-process tests see exactly what the shell sees)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except HeardError as exc:
+            _err(f"heard: error: {exc}")
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _err("heard: interrupted; committed batches are kept, re-running skips them")
+            ctx.exit(130)
+        except BrokenPipeError:
+            ctx.exit(0)
+        except Exception as exc:  # a bug, not a user error: say so without a wall of text
+            if os.environ.get("HEARD_DEBUG"):
+                raise
+            log.debug("internal error", exc_info=True)
+            _err(f"heard: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
+                 "This is a bug in heard; re-run with HEARD_DEBUG=1 for the traceback and report it")
+            ctx.exit(70)
+
+
+@click.group(cls=_Heard, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_settings_epilog())
 @click.version_option(package_name="heard")
 def cli() -> None:
     """heard: what the conversation around survivors' movements does, measured."""
@@ -331,28 +357,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=level, format="heard: %(levelname)s: %(name)s: %(message)s")
     try:
-        cli.main(args=argv, prog_name="heard", standalone_mode=False)
-    except HeardError as exc:
-        _err(f"heard: error: {exc}")
-        return exc.exit_code
+        code = cli.main(args=argv, prog_name="heard", standalone_mode=False)
     except click.exceptions.Abort:
         _err("heard: aborted")
         return 130
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except KeyboardInterrupt:
-        _err("heard: interrupted; committed batches are kept, re-running skips them")
-        return 130
-    except BrokenPipeError:
-        return 0
-    except Exception as exc:  # a bug, not a user error: say so without a wall of text
-        if os.environ.get("HEARD_DEBUG"):
-            raise
-        _err(f"heard: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
-             "This is a bug in heard; re-run with HEARD_DEBUG=1 for the traceback and report it")
-        return 70
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":
