@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, assert_user_error
+from .conftest import FIXTURES, assert_user_error
 from heard.classify import Classifier, Heads, load_coded
 from heard.classify.train import TrainConfig, train_heads
 from heard.encode import BUNDLED_ENCODER, OnnxEncoder

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FIXTURES, assert_user_error
+from .conftest import FIXTURES, assert_user_error
 from heard.errors import InputError
 from heard.ingest import ColumnMap, ingest
 from heard.store import Store

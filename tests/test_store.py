@@ -9,7 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FIXTURES, assert_user_error
+from .conftest import FIXTURES, assert_user_error
 from heard.errors import StoreError
 from heard.store import Store
 
