@@ -10,9 +10,11 @@ from pathlib import Path
 
 OPENERS = ["me too", "i believe you", "not all men", "what about", "honestly", "this is why", "as a guy", "breaking:",
            "nobody asked", "why didn't she", "thank you for", "the company said", "lol", "@someone", "we need"]
-WORDS = ("she he they it was at work school party night coach boss manager friend uncle never told anyone years "
-         "later believe support stand with hashtag women men survivors accountability police report lie attention "
-         "culture system change policy fired resign the a and but so because when then after before today again").split()
+WORDS = ["she", "he", "they", "it", "was", "at", "work", "school", "party", "night", "coach", "boss",
+         "manager", "friend", "uncle", "never", "told", "anyone", "years", "later", "believe", "support",
+         "stand", "with", "hashtag", "women", "men", "survivors", "accountability", "police", "report",
+         "lie", "attention", "culture", "system", "change", "policy", "fired", "resign", "the", "a", "and",
+         "but", "so", "because", "when", "then", "after", "before", "today", "again"]
 
 
 def post_text(rng: random.Random) -> str:

@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import run_heard  # noqa: E402
-from _synthetic import post_text  # noqa: E402
+from _measure import run_heard
+from _synthetic import post_text
 
 
 def main() -> None:

@@ -110,7 +110,7 @@ def generate_posts(count: int, seed: int = 2024) -> list[str]:
     return posts
 
 
-def _load(encoder: str):  # noqa: ANN202 - returns heard's Encoder protocol
+def _load(encoder: str):
     from heard.encode import SentenceTransformerEncoder, load_encoder
 
     if encoder == "onnx-int8":

@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import run_heard  # noqa: E402
-from _synthetic import write_jsonl  # noqa: E402
+from _measure import run_heard
+from _synthetic import write_jsonl
 
 
 def main() -> None:
@@ -33,8 +33,8 @@ def main() -> None:
             summary = json.loads(out)
             rows.append((label, summary["read"], summary["added"], seconds, summary["read"] / seconds, peak))
     print(f"ingest benchmark: {args.posts:,} synthetic posts ({size / 1e6:.0f} MB JSONL), threads of 10\n")
-    print(f"| run | posts read | added | seconds | posts/s | peak RSS |")
-    print(f"|---|---|---|---|---|---|")
+    print("| run | posts read | added | seconds | posts/s | peak RSS |")
+    print("|---|---|---|---|---|---|")
     for label, read, added, seconds, rate, peak in rows:
         print(f"| {label} | {read:,} | {added:,} | {seconds:.1f} | {rate:,.0f} | {peak / 2**20:,.0f} MiB |")
 

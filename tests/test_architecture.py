@@ -51,7 +51,7 @@ def test_the_same_text_gets_the_same_units_and_labels_through_every_entry_point(
     with Store.open(sandbox / "c.duckdb", read_only=True) as store:
         _, units = store.query("SELECT post_id, count(*) FROM units GROUP BY post_id")
         _, stored = store.query("SELECT post_id, act, stance, abusive, voice, frame, discloser FROM post_labels")
-    unit_counts = {post_id: n for post_id, n in units}
+    unit_counts = dict(units)
     by_id = {row[0]: row[1:] for row in stored}
     for i, text in enumerate(TEXTS):
         assert unit_counts[str(i)] == len(segment_text(text)), text[:30]

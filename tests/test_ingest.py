@@ -10,10 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import FIXTURES, assert_user_error
 from heard.errors import InputError
 from heard.ingest import ColumnMap, ingest
 from heard.store import Store
+
+from .conftest import FIXTURES, assert_user_error
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -190,7 +191,7 @@ def test_bad_input_is_a_one_line_error_and_writes_nothing(heard, sandbox: Path, 
 def test_a_bad_row_late_in_a_big_file_takes_back_earlier_batches(sandbox: Path) -> None:
     src = sandbox / "late.jsonl"
     src.write_text("".join(json.dumps({"id": f"p{i}", "text": f"post {i}"}) + "\n" for i in range(120)) + "{oops\n")
-    with Store.open(sandbox / "c.duckdb") as store, pytest.raises(InputError, match="late.jsonl:121"):
+    with Store.open(sandbox / "c.duckdb") as store, pytest.raises(InputError, match=r"late\.jsonl:121"):
         ingest([src], store, batch_size=50)
     assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM posts") == [(0,)]
     assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM units") == [(0,)]

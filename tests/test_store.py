@@ -9,9 +9,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import FIXTURES, assert_user_error
 from heard.errors import StoreError
 from heard.store import Store
+
+from .conftest import FIXTURES, assert_user_error
 
 
 def test_migrations_are_numbered_recorded_and_applied_once(sandbox: Path) -> None:

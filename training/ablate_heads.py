@@ -21,25 +21,24 @@ import json
 import os
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from dataclasses import replace
-
 import heard.classify.heads as H
-from heard.classify.linear import LinearHead
-from heard.classify.train import HeadConfig, TrainConfig, train_heads
 from heard.classify import cues
-from heard.classify.coded import load_coded
-from training.corpus import training_units_dir
-from training.weak import weak_units, gold_exclusions
 from heard.classify.classifier import Classifier
-from heard.classify.evaluation import evaluate_gold, evaluate_functional
+from heard.classify.coded import load_coded
+from heard.classify.evaluation import evaluate_functional, evaluate_gold
+from heard.classify.linear import LinearHead
 from heard.classify.metrics import macro_f1
-from training.tweeteval import evaluate_tweeteval
-from heard.records import ACTS, STANCES
+from heard.classify.train import HeadConfig, TrainConfig, train_heads
 from heard.encode import load_encoder
+from heard.records import ACTS, STANCES
+from training.corpus import training_units_dir
+from training.tweeteval import evaluate_tweeteval
+from training.weak import gold_exclusions, weak_units
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = Path(os.environ.get("ABLATION_DIR", "/tmp/heard-ablation"))

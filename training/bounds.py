@@ -71,9 +71,9 @@ def indomain(gold: Path, public: Path, weights: Sequence[float]) -> None:
     from heard.classify.heads import Heads
     from heard.classify.linear import fit_head
     from heard.classify.train import TrainConfig
-    from training.corpus import public_rows, training_units_dir
     from heard.encode.load import BUNDLED_ENCODER, load_encoder
     from heard.records import ACTS, STANCES
+    from training.corpus import public_rows, training_units_dir
 
     encoder = load_encoder(BUNDLED_ENCODER)
     config = TrainConfig()

@@ -8,18 +8,18 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded, load_coded
-from training.public_codes import hand_coded_units
 from heard.classify.train import TrainConfig, train_heads
-from training.weak import gold_exclusions, normalise, weak_units
 from heard.encode import load_encoder
 from heard.encode.load import BUNDLED_ENCODER
 from heard.errors import InputError
+from training.public_codes import hand_coded_units
+from training.weak import gold_exclusions, normalise, weak_units
 
 WEAK_LIMIT_PER_SOURCE: int | None = 3000
 """Weak units kept per public source (a seeded sample; None: all); see docs/model.md."""

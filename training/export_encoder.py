@@ -48,9 +48,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 
-from heard.encode.fingerprint import file_sha256
-from heard.encode.onnx import OnnxEncoder, default_threads
-from heard.encode.sentence_transformers import SentenceTransformerEncoder
+# Imported after HF_HUB_OFFLINE is set above, so nothing below can reach a hub.
+from heard.encode.fingerprint import file_sha256  # noqa: E402
+from heard.encode.onnx import OnnxEncoder, default_threads  # noqa: E402
+from heard.encode.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
 
 NAME = "all-MiniLM-L6-v2-int8"
 VERSION = "1.0.0"

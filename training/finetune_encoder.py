@@ -22,7 +22,6 @@ import argparse
 import math
 import random
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -58,7 +57,7 @@ SCALE = 20.0
 def training_rows(public: Path | None) -> list[tuple[str, str | None, str | None, bool | None, float]]:
     """(text, act, stance, abusive, weight) for heard's own units, hand-coded public posts and weak units."""
     from heard.classify import load_coded
-    from training.corpus import training_units_dir, public_rows
+    from training.corpus import public_rows, training_units_dir
 
     own = load_coded([training_units_dir()])
     rows = [(u.text, u.act, u.stance, u.abusive, 1.0) for u in own] * OWN_REPEATS

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from heard.classify.coded import Coded, jsonl_records
-from training.weak import _CONTAIN_CHARS, READERS, _contains_gold, _excluded, normalise
 from heard.errors import InputError
 from heard.records import ACTS, DISCLOSERS, FRAMES, STANCES
+from training.weak import _CONTAIN_CHARS, READERS, _contains_gold, _excluded, normalise
 
 LOW_CONFIDENCE_WEIGHT = 0.5
 """Sample weight of a post its coder marked ``"confidence": "low"`` (others: 1.0)."""

@@ -62,7 +62,7 @@ def score(gold: list[str], pred: list[str], samples: int = 1000, seed: int = 0) 
     precision, recall, f1, support = per_class(y, p, len(CLASSES))
     value = Interval(_mean_f1(y, p), float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5)))
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "mean_f1_favor_against": value.to_dict(),
         "per_class": {
             c: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4), "f1": round(float(f1[i]), 4), "support": int(support[i])}

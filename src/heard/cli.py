@@ -285,7 +285,8 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> 
 @click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="heads folder to write")
 @click.option("--encoder", help="encoder folder (default: heard's bundled encoder)")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="training settings as JSON (a heads folder's config.json \"training\" object); default: heard's")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="training settings as JSON (a heads folder's config.json \"training\" object); default: heard's")
 def train(data: tuple[Path, ...], output: Path, encoder: str | None, config_path: Path | None) -> None:
     """Train the heads on coded units in DATA (dev.jsonl-format files or folders)."""
     from heard.classify.train import TrainConfig, train_to_folder

@@ -74,7 +74,8 @@ class Settings:
                 try:
                     value = int(value)
                 except (TypeError, ValueError):
-                    raise ConfigError(f"expected an integer for {name}, found {value!r}. Fix: set HEARD_{name.upper()} or --{name.replace('_', '-')} to a number") from None
+                    raise ConfigError(f"expected an integer for {name}, found {value!r}. "
+                                      f"Fix: set HEARD_{name.upper()} or --{name.replace('_', '-')} to a number") from None
             out = replace(out, **{name: value})
         return out
 

@@ -9,8 +9,8 @@ Example:
 from __future__ import annotations
 
 from heard.classify.classifier import Classifier, Explanation
-from heard.classify.posts import combine, post_label
 from heard.classify.coded import Coded, load_coded
 from heard.classify.heads import Heads
+from heard.classify.posts import combine, post_label
 
-__all__ = ["Classifier", "Explanation", "combine", "post_label", "Coded", "load_coded", "Heads"]
+__all__ = ["Classifier", "Coded", "Explanation", "Heads", "combine", "load_coded", "post_label"]

@@ -8,13 +8,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 import functools
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import cast
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -137,7 +137,7 @@ class Classifier:
             return head.classes[int(head_p[name][i].argmax())]
 
         act_head = self.heads.heads["act"]
-        scores: dict[str, float] = {a: 0.0 for a in ACTS}
+        scores: dict[str, float] = dict.fromkeys(ACTS, 0.0)
         for j, cls in enumerate(act_head.classes):
             scores[cls] = float(head_p["act"][i, j])
         act = cast(Act, top("act"))

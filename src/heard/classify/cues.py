@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
 CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("me_too", re.compile(r"(^|[^\w#])me\s*too\b|#metoo\b")),
     ("first_person_past", re.compile(r"\b(i was|i got|he|she|they)\b.{0,40}\b(raped|assaulted|groped|touched|harass\w*|abused|molested|forced|followed|grabbed|drugged|coerced|stalked)")),

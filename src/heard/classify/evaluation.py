@@ -22,7 +22,7 @@ from heard.classify.coded import load_coded
 from heard.classify.linear import expected_calibration_error
 from heard.classify.metrics import bootstrap_macro_f1, confusion, per_class
 from heard.errors import InputError
-from heard.records import ACTS, Label, STANCES
+from heard.records import ACTS, STANCES, Label
 
 FIELDS: dict[str, tuple[str, ...]] = {"act": ACTS, "stance": STANCES, "abusive": ("false", "true")}
 
@@ -42,7 +42,7 @@ def score_field(gold: Sequence[str], pred: Sequence[str], classes: tuple[str, ..
     p = np.array([index[v] for v in pred])
     precision, recall, f1, support = per_class(y, p, len(classes))
     out: dict[str, Any] = {
-        "n": int(len(y)),
+        "n": len(y),
         "accuracy": round(float((y == p).mean()) if len(y) else 0.0, 4),
         "macro_f1": bootstrap_macro_f1(y, p, len(classes), list(range(len(classes)))).to_dict(),
         "per_class": {
@@ -91,7 +91,8 @@ def load_suite(path: str | Path | None = None) -> list[dict[str, Any]]:
                 row = json.loads(line)
                 assert isinstance(row["expect"], dict) and isinstance(row["text"], str)
             except (json.JSONDecodeError, KeyError, AssertionError):
-                raise InputError(str(source), "expected {capability, description, text, expect}", "found a line without them", "fix the line", line=number) from None
+                raise InputError(str(source), "expected {capability, description, text, expect}", "found a line without them",
+                                 "fix the line", line=number) from None
             cases.append(row)
     return cases
 

@@ -10,4 +10,4 @@ from __future__ import annotations
 from heard.ingest.columns import ColumnMap
 from heard.ingest.pipeline import DEFAULT_BATCH, DEFAULT_MAX_CHARS, FileSummary, IngestSummary, ingest
 
-__all__ = ["ingest", "ColumnMap", "IngestSummary", "FileSummary", "DEFAULT_BATCH", "DEFAULT_MAX_CHARS"]
+__all__ = ["DEFAULT_BATCH", "DEFAULT_MAX_CHARS", "ColumnMap", "FileSummary", "IngestSummary", "ingest"]

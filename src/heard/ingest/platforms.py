@@ -68,7 +68,8 @@ def _time(value: Any, field: str) -> datetime | None:
     try:
         return parse_time(value)
     except TimeFormatError as exc:
-        raise RowError(f"expected a timestamp in {field!r} (ISO 8601 or epoch seconds)", f"found {exc}", "fix the value, map another column with --time-col, or pass --skip-bad") from None
+        raise RowError(f"expected a timestamp in {field!r} (ISO 8601 or epoch seconds)", f"found {exc}",
+                       "fix the value, map another column with --time-col, or pass --skip-bad") from None
 
 
 def _str(value: Any) -> str | None:

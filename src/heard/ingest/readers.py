@@ -312,4 +312,4 @@ def _json_or_jsonl(path: Path, encoding: str) -> Iterator[Row | BadRow]:
     yield from (read_jsonl(path, encoding) if looks_jsonl else read_json(path, encoding))
 
 
-__all__ = ["Row", "BadRow", "read_records"]
+__all__ = ["BadRow", "Row", "read_records"]

@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 
@@ -36,7 +36,7 @@ def parse_time(value: object) -> datetime | None:
         if seconds > 1e11:  # milliseconds since the epoch
             seconds /= 1000.0
         try:
-            moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+            moment = datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise TimeFormatError(f"an epoch value out of range ({value})") from None
     elif isinstance(value, str):
@@ -53,8 +53,8 @@ def parse_time(value: object) -> datetime | None:
     else:
         raise TimeFormatError(f"a value of type {type(value).__name__}")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _twitter_v1(text: str) -> datetime:

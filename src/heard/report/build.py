@@ -31,7 +31,6 @@ from heard.report.tables import write_tables
 from heard.store import Store
 from heard.threads.analysis import analyse
 
-
 log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)

@@ -13,4 +13,4 @@ from __future__ import annotations
 
 from heard.segment.segmenter import LONG_TEXT_CHARS, segment_text, unit_hash
 
-__all__ = ["segment_text", "unit_hash", "LONG_TEXT_CHARS"]
+__all__ = ["LONG_TEXT_CHARS", "segment_text", "unit_hash"]

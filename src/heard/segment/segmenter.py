@@ -43,7 +43,7 @@ _REPORTED_RE = re.compile(
 
 def unit_hash(text: str, voice: Voice) -> str:
     """Content hash that labels are keyed by (the voice is part of the input)."""
-    return hashlib.sha256(f"{voice}\x1f{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{voice}\x1f{text}".encode()).hexdigest()
 
 
 def _word_count(text: str) -> int:

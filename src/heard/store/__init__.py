@@ -18,4 +18,4 @@ from heard.store import reads
 from heard.store.database import TABLES, Store
 from heard.store.keys import PseudonymKey
 
-__all__ = ["Store", "PseudonymKey", "TABLES", "reads"]
+__all__ = ["TABLES", "PseudonymKey", "Store", "reads"]

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -76,7 +76,7 @@ def _migrations() -> list[tuple[int, str, str]]:
 def _utc_naive(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class Store:
@@ -171,7 +171,7 @@ class Store:
                 self.con.execute(sql)
                 self.con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    [version, name, datetime.now(timezone.utc).replace(tzinfo=None)],
+                    [version, name, datetime.now(UTC).replace(tzinfo=None)],
                 )
             applied.append(version)
         return applied
@@ -192,7 +192,7 @@ class Store:
         """Record that ``command`` started; return the run id."""
         row = self.con.execute(
             "INSERT INTO runs (command, started_at, status, details) VALUES (?, ?, 'running', ?) RETURNING id",
-            [command, datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(details or {})],
+            [command, datetime.now(UTC).replace(tzinfo=None), json.dumps(details or {})],
         ).fetchone()
         assert row is not None
         return int(row[0])
@@ -201,7 +201,7 @@ class Store:
         """Record how run ``run_id`` ended (``ok`` or ``failed``) with its counts."""
         self.con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, details = ? WHERE id = ?",
-            [datetime.now(timezone.utc).replace(tzinfo=None), status, json.dumps(details), run_id],
+            [datetime.now(UTC).replace(tzinfo=None), status, json.dumps(details), run_id],
         )
 
     # -- posts and units -------------------------------------------------------------

@@ -194,7 +194,8 @@ def median_draws(values: np.ndarray, *, seed: int, draws: int = DRAWS) -> np.nda
     r = m // 2
     lower = rng.beta(r, m - r + 1, size=draws)
     upper = lower + (1 - lower) * rng.beta(1, m - r, size=draws)
-    return (pick(lower) + pick(upper)) / 2
+    midpoints: np.ndarray = (pick(lower) + pick(upper)) / 2
+    return midpoints
 
 
 def median(values: np.ndarray, *, seed: int) -> tuple[Interval, np.ndarray]:

@@ -80,7 +80,8 @@ class ReceptionTable:
     @property
     def labelled_replies(self) -> np.ndarray:
         """Labelled direct replies by others, per testimony."""
-        return self.direct[:, : len(ACTS)].sum(axis=1)
+        counts: np.ndarray = self.direct[:, : len(ACTS)].sum(axis=1)
+        return counts
 
     def __len__(self) -> int:
         return int(self.position.shape[0])

@@ -79,7 +79,8 @@ class Timeline:
     @property
     def labelled(self) -> np.ndarray:
         """Labelled posts per bin."""
-        return self.acts[:, : len(ACTS)].sum(axis=1)
+        counts: np.ndarray = self.acts[:, : len(ACTS)].sum(axis=1)
+        return counts
 
     @property
     def width(self) -> int:
