@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from heard.errors import StoreError
+from heard.intervals import Interval, difference, median, median_draws, share
 from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads import analyse, build_forest, load_corpus, resolve_model
-from heard.threads.bootstrap import Interval, difference, median, median_draws, share
 from heard.threads.claims import MIN_DERAILS
 from heard.threads.forest import attach_orphans, subtree_sums
 from heard.threads.reception import by_discloser, column, measure_reception

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from heard.classify.classifier import Classifier
-from heard.classify.metrics import Interval, per_class
+from heard.classify.metrics import per_class
 from heard.errors import InputError
+from heard.intervals import interval_from, unit_draws
 
 STANCE_OF_LABEL = {"0": "neutral", "1": "oppose", "2": "support"}
 """TweetEval label -> heard stance."""
@@ -57,13 +58,12 @@ def score(gold: list[str], pred: list[str], samples: int = 1000, seed: int = 0) 
     """Mean F1(favor, against) with a bootstrap 95% interval, and per-class figures."""
     y = np.array([CLASSES.index(g) for g in gold])
     p = np.array([CLASSES.index(x) for x in pred])
-    rng = np.random.default_rng(seed)
-    boot = [_mean_f1(y[idx], p[idx]) for idx in (rng.integers(0, len(y), len(y)) for _ in range(samples))]
+    boot = unit_draws(lambda idx: _mean_f1(y[idx], p[idx]), len(y), seed=seed, draws=samples)
     precision, recall, f1, support = per_class(y, p, len(CLASSES))
-    value = Interval(_mean_f1(y, p), float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5)))
+    value = interval_from(_mean_f1(y, p), boot, len(y))
     return {
         "n": len(y),
-        "mean_f1_favor_against": value.to_dict(),
+        "mean_f1_favor_against": value.to_dict(digits=4),
         "per_class": {
             c: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4), "f1": round(float(f1[i]), 4), "support": int(support[i])}
             for i, c in enumerate(CLASSES)

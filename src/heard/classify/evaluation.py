@@ -44,7 +44,7 @@ def score_field(gold: Sequence[str], pred: Sequence[str], classes: tuple[str, ..
     out: dict[str, Any] = {
         "n": len(y),
         "accuracy": round(float((y == p).mean()) if len(y) else 0.0, 4),
-        "macro_f1": bootstrap_macro_f1(y, p, len(classes), list(range(len(classes)))).to_dict(),
+        "macro_f1": bootstrap_macro_f1(y, p, len(classes), list(range(len(classes)))).to_dict(digits=4),
         "per_class": {
             c: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4),
                 "f1": round(float(f1[i]), 4), "support": int(support[i])}

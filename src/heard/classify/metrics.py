@@ -10,9 +10,10 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
+
+from heard.intervals import Interval, interval_from, unit_draws
 
 
 def confusion(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -44,27 +45,9 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, k: int, classes: Sequence[i
     return float(np.mean([f1[c] for c in classes])) if len(classes) else 0.0
 
 
-@dataclass(frozen=True)
-class Interval:
-    """A point estimate with a bootstrap 95% interval."""
-
-    value: float
-    low: float
-    high: float
-
-    def to_dict(self) -> dict[str, float]:
-        return {"value": round(self.value, 4), "low": round(self.low, 4), "high": round(self.high, 4)}
-
-
 def bootstrap_macro_f1(
     y_true: np.ndarray, y_pred: np.ndarray, k: int, classes: Sequence[int], *, samples: int = 1000, seed: int = 0
 ) -> Interval:
     """Macro-F1 over ``classes`` with a percentile bootstrap 95% interval (resampling units)."""
-    rng = np.random.default_rng(seed)
-    n = len(y_true)
-    values = []
-    for _ in range(samples):
-        idx = rng.integers(0, n, n)
-        values.append(macro_f1(y_true[idx], y_pred[idx], k, classes))
-    point = macro_f1(y_true, y_pred, k, classes)
-    return Interval(point, float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5)))
+    draws = unit_draws(lambda idx: macro_f1(y_true[idx], y_pred[idx], k, classes), len(y_true), seed=seed, draws=samples)
+    return interval_from(macro_f1(y_true, y_pred, k, classes), draws, len(y_true))

@@ -26,9 +26,9 @@ import altair as alt
 import numpy as np
 import vl_convert as vlc
 
+from heard.intervals import Interval
 from heard.records import ACTS, STANCES
 from heard.threads.analysis import Findings
-from heard.threads.bootstrap import Interval
 
 ACT_COLOURS: dict[str, str] = {
     "testimony": "#7b3294",

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from heard.intervals import Interval
 from heard.report.wording import duration, interval, plural, share_of
-from heard.threads.bootstrap import Interval
 from heard.threads.claims import (
     MIN_DERAILS,
     MIN_THREADS,

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from heard import threads
+from heard.intervals import DRAWS, LEVEL, SEED
 from heard.records import ACTS, STANCES
 from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads.analysis import Findings, analyse
-from heard.threads.bootstrap import DRAWS, LEVEL, SEED
 from heard.threads.derailing import MIN_PHRASE_POSTS
 from heard.threads.timeline import BIN_WIDTHS, MAX_BINS, to_datetime
 

@@ -21,10 +21,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from heard.intervals import Interval
 from heard.records import ACTS, STANCES
 from heard.report.claims import claim_texts
 from heard.threads.analysis import Findings
-from heard.threads.bootstrap import Interval
 from heard.threads.corpus import ACT
 from heard.threads.reception import COLUMNS, GROUPS
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from heard.threads.bootstrap import Interval
+from heard.intervals import Interval
 
 
 def percent(share: float | None) -> str:

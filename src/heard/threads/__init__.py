@@ -6,7 +6,7 @@ them, :mod:`~heard.threads.reception` measures how each testimony was
 received, :mod:`~heard.threads.timeline` bins the corpus over time and finds
 the backlash onset, :mod:`~heard.threads.derailing` counts frames and cue
 phrases, and :mod:`~heard.threads.claims` measures what the three claims
-rest on, with bootstrap intervals (:mod:`~heard.threads.bootstrap`).
+rest on, with bootstrap intervals (:mod:`~heard.intervals`).
 
 Everything here is numbers: counts, intervals, flags. The words a report
 prints (answers, plurals, durations, percentages) are made in
@@ -20,8 +20,8 @@ Example:
 
 from __future__ import annotations
 
+from heard.intervals import Interval
 from heard.threads.analysis import Findings, analyse
-from heard.threads.bootstrap import Interval
 from heard.threads.claims import (
     MIN_DERAILS,
     MIN_THREADS,

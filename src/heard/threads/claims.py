@@ -38,7 +38,7 @@ from typing import Literal
 
 import numpy as np
 
-from heard.threads.bootstrap import Interval, difference, median, resampled_totals, share, share_draws
+from heard.intervals import Interval, difference, median, resampled_totals, share, share_draws
 from heard.threads.corpus import ACT, Corpus
 from heard.threads.derailing import Frames
 from heard.threads.reception import LABELLED_COLUMN, GroupReception, ReceptionTable, column, group_rows, group_seed

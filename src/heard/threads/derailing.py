@@ -29,9 +29,9 @@ from datetime import datetime
 
 import numpy as np
 
+from heard.intervals import EMPTY, Interval, resampled_totals, share
 from heard.records import FRAMES
 from heard.store import Store, reads
-from heard.threads.bootstrap import EMPTY, Interval, resampled_totals, share
 from heard.threads.corpus import ACT, Corpus
 
 FRAME_NAMES: tuple[str, ...] = FRAMES + ("unspecified",)

@@ -14,7 +14,7 @@ For every post labelled ``testimony`` heard counts
 Testimonies are then grouped by who disclosed (``woman``, ``man``,
 ``other``, ``unstated``; a testimony without a discloser label is
 ``unstated``) and each group's shares get cluster-bootstrap 95% intervals
-that resample testimonies (:mod:`heard.threads.bootstrap`). A group "has
+that resample testimonies (:mod:`heard.intervals`). A group "has
 enough data" when at least :data:`MIN_TESTIMONIES` of its testimonies got
 a labelled reply from someone else.
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from heard.intervals import Interval, median, resampled_totals, share
 from heard.records import ACTS, DISCLOSERS
-from heard.threads.bootstrap import Interval, median, resampled_totals, share
 from heard.threads.corpus import ACT, Corpus
 from heard.threads.forest import subtree_sums
 

@@ -1,4 +1,9 @@
-"""Bootstrap 95% intervals for shares, medians and differences.
+"""Intervals: every 95% interval heard reports, and the bootstraps behind them.
+
+Two resampling schemes, one :class:`Interval` and one percentile rule:
+:func:`unit_draws` resamples independent units (classifier evaluation: posts
+with gold labels); the rest resamples **clusters** for the report's shares,
+medians and differences.
 
 Posts in one thread, or replies to one testimony, are not independent, so
 heard resamples **clusters** (testimonies, threads) with replacement, never
@@ -21,7 +26,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,12 +61,35 @@ class Interval:
     high: float | None
     n: int
 
-    def to_dict(self) -> dict[str, float | int | None]:
-        """JSON-ready form."""
-        return {"value": self.value, "low": self.low, "high": self.high, "n": self.n}
+    def to_dict(self, digits: int | None = None) -> dict[str, float | int | None]:
+        """JSON-ready form; ``digits`` rounds the three numbers.
+
+        Example:
+            >>> Interval(0.123456, 0.1, 0.15, 40).to_dict(digits=3)
+            {'value': 0.123, 'low': 0.1, 'high': 0.15, 'n': 40}
+        """
+        def out(x: float | None) -> float | None:
+            return x if x is None or digits is None else round(x, digits)
+
+        return {"value": out(self.value), "low": out(self.low), "high": out(self.high), "n": self.n}
 
 
 EMPTY = Interval(None, None, None, 0)
+
+
+def unit_draws(statistic: Callable[[np.ndarray], float], n: int, *, seed: int = 0, draws: int = DRAWS) -> np.ndarray:
+    """``statistic(indices)`` over ``draws`` resamples of ``n`` independent units
+    (indices drawn with replacement; generator ``default_rng(seed)``).
+
+    Example:
+        >>> values = np.array([0.0, 1.0, 1.0, 1.0])
+        >>> draws = unit_draws(lambda idx: float(values[idx].mean()), 4, draws=200)
+        >>> est = interval_from(0.75, draws, 4)
+        >>> est.low <= 0.75 <= est.high
+        True
+    """
+    rng = np.random.default_rng(seed)
+    return np.array([statistic(rng.integers(0, n, n)) for _ in range(draws)], dtype=np.float64)
 
 
 def _weights(clusters: int, draws: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
