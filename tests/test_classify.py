@@ -143,7 +143,8 @@ def test_eval_reports_per_class_figures_and_intervals(heard, sandbox: Path) -> N
     assert result.code == 0, result.err
     data = json.loads(result.out)["gold"]
     for field in ("act", "stance", "abusive"):
-        assert set(data[field]["macro_f1"]) == {"value", "low", "high"}
+        assert set(data[field]["macro_f1"]) == {"value", "low", "high", "n"}
+        assert data[field]["macro_f1"]["n"] == len(gold)
         assert data[field]["macro_f1"]["low"] <= data[field]["macro_f1"]["value"] <= data[field]["macro_f1"]["high"]
         assert len(data[field]["confusion"]["matrix"]) == len(data[field]["per_class"])
     assert data["act"]["per_class"]["testimony"]["support"] == 1
