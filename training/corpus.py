@@ -19,7 +19,7 @@ from heard.encode import load_encoder
 from heard.encode.load import BUNDLED_ENCODER
 from heard.errors import InputError
 from training.public_codes import hand_coded_units
-from training.weak import gold_exclusions, normalise, weak_units
+from training.weak import gold_exclusions, text_key, weak_units
 
 WEAK_LIMIT_PER_SOURCE: int | None = 3000
 """Weak units kept per public source (a seeded sample; None: all); see docs/model.md."""
@@ -71,13 +71,13 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
     weak = weak_units(public, ids, weak_limit, exclude_texts=texts, stats=weak_stats)
     if not weak:
         raise InputError(str(public), "expected public datasets heard can read (see training.weak)", "found none", "check the path or leave --public out")
-    hand = {normalise(u.text) for u, _ in coded}
+    hand = {text_key(u.text) for u, _ in coded}
     metrics = {
         "public_codes": coded_stats,
         "weak_sources": {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in weak_stats.items()},
         "gold_excluded_ids": len(ids),
     }
-    return PublicRows(coded, [(u, w) for u, w in weak if normalise(u.text) not in hand], metrics)
+    return PublicRows(coded, [(u, w) for u, w in weak if text_key(u.text) not in hand], metrics)
 
 
 def build_heads(

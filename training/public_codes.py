@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from heard.classify.coded import Coded, jsonl_records
+from heard.classify.coded import Coded
 from heard.errors import InputError
+from heard.jsonl import read_jsonl
 from heard.records import ACTS, DISCLOSERS, FRAMES, STANCES
-from training.weak import _CONTAIN_CHARS, READERS, _contains_gold, _excluded, normalise
+from training.weak import _CONTAIN_CHARS, READERS, _contains_gold, _excluded, text_key
 
 LOW_CONFIDENCE_WEIGHT = 0.5
 """Sample weight of a post its coder marked ``"confidence": "low"`` (others: 1.0)."""
@@ -101,7 +102,7 @@ def load_public_codes(folder: str | Path | None = None) -> list[PublicCode]:
     out: list[PublicCode] = []
     seen: set[str] = set()
     for file in files:
-        for number, code in jsonl_records(file, _check, "expected a post coded to the codebook"):
+        for number, code in read_jsonl(file, _check, "expected a post coded to the codebook", fix="fix the label (see CODEBOOK.md)"):
             if code.id in seen:
                 raise InputError(str(file), "expected each id once", f"found {code.id} again", "merge the two lines", line=number)
             seen.add(code.id)
@@ -148,7 +149,7 @@ def hand_coded_units(
                     texts[key] = unit.text.strip()
         except FileNotFoundError:
             continue
-    banned = {normalise(t) for t in exclude_texts}
+    banned = {text_key(t) for t in exclude_texts}
     long_gold = [t for t in banned if len(t) >= _CONTAIN_CHARS]
     counts = {"coded": len(codes), "joined": 0, "excluded_gold": 0, "not_found": 0}
     out: list[tuple[Coded, float]] = []
@@ -157,7 +158,7 @@ def hand_coded_units(
         if not text or len(text) > HAND_CODED_MAX_CHARS:
             counts["not_found"] += 1
             continue
-        key = normalise(text)
+        key = text_key(text)
         if _excluded(code.id.split("#")[0], exclude_ids) or key in banned or _contains_gold(key, long_gold):
             counts["excluded_gold"] += 1
             continue

@@ -157,7 +157,7 @@ _ANY_FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself|we|us|our|ours|i'm|i've|
 _SV_HS = re.compile(r"\brap(e|es|ed|ing|ist)\b|sexual(ly)?\s+(assault|harass|abus)|harass|assault|abus|#?metoo|victim|consent|accus", _I)
 
 
-def normalise(text: str) -> str:
+def text_key(text: str) -> str:
     """Lower case, words only: the key for the gold-text exclusion."""
     return " ".join(re.findall(r"\w+", text.lower()))
 
@@ -382,7 +382,7 @@ def weak_units(
         exclude_ids: gold ids (``source:key``) never to train on.
         limit_per_source: keep at most this many units per source (a seeded
             random sample), None for all.
-        exclude_texts: gold texts; a unit whose :func:`normalise` d text equals,
+        exclude_texts: gold texts; a unit whose :func:`text_key` equals,
             contains or is contained in one of theirs is dropped too.
         sources: restrict to these source names (default: :data:`WEAK_SOURCES`).
         stats: if given, filled with counts per source (read, excluded, kept, per label).
@@ -391,7 +391,7 @@ def weak_units(
         ``(unit, weight)`` pairs; fields a source does not determine are ``None``.
     """
     root = Path(public_dir)
-    banned_texts = {normalise(t) for t in exclude_texts}
+    banned_texts = {text_key(t) for t in exclude_texts}
     long_gold = [t for t in banned_texts if len(t) >= _CONTAIN_CHARS]
     seen: set[str] = set()
     out: list[tuple[Coded, float]] = []
@@ -411,7 +411,7 @@ def weak_units(
                 if not text or len(text) > MAX_CHARS:
                     counts["too_long_or_empty"] += 1
                     continue
-                key = normalise(text)
+                key = text_key(text)
                 if key in banned_texts or _contains_gold(key, long_gold):
                     counts["excluded_gold_text"] += 1
                     continue

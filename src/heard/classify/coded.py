@@ -13,16 +13,14 @@ Example:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from heard.errors import InputError
+from heard.jsonl import read_jsonl
 from heard.records import ACTS, CENTRES, DISCLOSERS, FRAMES, STANCES, VOICES
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,25 +78,6 @@ class Coded:
         )
 
 
-def jsonl_records(file: Path, parse: Callable[[Any], T], expected: str) -> Iterator[tuple[int, T]]:
-    """``(line number, parse(object))`` for each non-blank line of a JSONL file.
-
-    Raises:
-        InputError: a line is not JSON, or ``parse`` rejects it (``ValueError`` or
-            ``AttributeError``, whose text becomes the "found" part); names file and line.
-    """
-    with file.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, parse(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise InputError(str(file), "expected one JSON object per line", f"found invalid JSON ({exc.msg})", "fix the line", line=number) from None
-            except (ValueError, AttributeError) as exc:
-                raise InputError(str(file), expected, f"found: {exc}", "fix the label (see CODEBOOK.md)", line=number) from None
-
-
 def load_coded(paths: Iterable[str | Path]) -> list[Coded]:
     """Read coded units from JSONL files (or folders of them).
 
@@ -112,7 +91,7 @@ def load_coded(paths: Iterable[str | Path]) -> list[Coded]:
         if not files or not all(f.exists() for f in files):
             raise InputError(str(path), "expected a JSONL file of coded units (or a folder of them)", "found nothing there", "check the path")
         for file in files:
-            out.extend(unit for _, unit in jsonl_records(file, Coded.from_dict, "expected a unit coded to the codebook"))
+            out.extend(unit for _, unit in read_jsonl(file, Coded.from_dict, "expected a unit coded to the codebook", fix="fix the label (see CODEBOOK.md)"))
     if not out:
         raise InputError(", ".join(str(p) for p in paths), "expected at least one coded unit", "found none", "check the files")
     return out

@@ -25,30 +25,25 @@ from typing import Any
 
 from heard.classify.classifier import Classifier
 from heard.errors import InputError
+from heard.jsonl import read_jsonl
 
 _PROGRESS_EVERY = 1024
 
 
+def _line(row: Any) -> tuple[Any, str]:
+    """(id, text) of one input line."""
+    if not isinstance(row, dict):
+        raise ValueError(f"a JSON {type(row).__name__}")
+    if "text" not in row or row["text"] is None:
+        raise ValueError("no 'text' key" if "text" not in row else "a null 'text'")
+    return row.get("id"), row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
+
+
 def _rows(path: Path) -> Iterator[tuple[int, Any, str]]:
-    """(line number, id, text) for every non-blank line; raises on a bad one."""
-    with path.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                raise InputError(str(path), "expected one JSON object per line (the output keeps one line per input line)", "found a blank line", "remove blank lines", line=number)
-            try:
-                line = raw.decode("utf-8").lstrip("\ufeff")
-            except UnicodeDecodeError as exc:
-                raise InputError(str(path), "expected UTF-8 text", f"found byte 0x{raw[exc.start]:02x} at column {exc.start + 1}", "re-save the file as UTF-8", line=number) from None
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), "expected one JSON object per line", f"found invalid JSON ({exc.msg} at column {exc.colno})", "fix the line", line=number) from None
-            if not isinstance(row, dict):
-                raise InputError(str(path), "expected a JSON object with id and text", f"found a JSON {type(row).__name__}", "wrap it as {\"id\": ..., \"text\": ...}", line=number)
-            if "text" not in row or row["text"] is None:
-                raise InputError(str(path), "expected a 'text' key", "found none" if "text" not in row else "found null", "add \"text\" (an empty string is fine)", line=number)
-            text = row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
-            yield number, row.get("id"), text
+    """(line number, id, text) for every line; raises on a bad or blank one."""
+    for number, (post_id, text) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
+                                              fix='write it as {"id": ..., "text": ...} (an empty text is fine)'):
+        yield number, post_id, text
 
 
 def classify_jsonl(

@@ -8,7 +8,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from importlib import resources
@@ -21,7 +20,7 @@ from heard.classify.classifier import Classifier
 from heard.classify.coded import load_coded
 from heard.classify.linear import expected_calibration_error
 from heard.classify.metrics import bootstrap_macro_f1, confusion, per_class
-from heard.errors import InputError
+from heard.jsonl import read_jsonl
 from heard.records import ACTS, STANCES, Label
 
 FIELDS: dict[str, tuple[str, ...]] = {"act": ACTS, "stance": STANCES, "abusive": ("false", "true")}
@@ -81,20 +80,14 @@ def bundled_suite() -> Path:
 
 def load_suite(path: str | Path | None = None) -> list[dict[str, Any]]:
     """Read a functional suite: ``{"capability", "description", "text", "expect"}`` per line."""
-    source = Path(path) if path else bundled_suite()
-    cases = []
-    with source.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                assert isinstance(row["expect"], dict) and isinstance(row["text"], str)
-            except (json.JSONDecodeError, KeyError, AssertionError):
-                raise InputError(str(source), "expected {capability, description, text, expect}", "found a line without them",
-                                 "fix the line", line=number) from None
-            cases.append(row)
-    return cases
+    return [case for _, case in read_jsonl(Path(path) if path else bundled_suite(), _case,
+                                           "expected {capability, description, text, expect}")]
+
+
+def _case(row: Any) -> dict[str, Any]:
+    if not isinstance(row, dict) or not isinstance(row.get("expect"), dict) or not isinstance(row.get("text"), str):
+        raise ValueError("a line without them")
+    return row
 
 
 def case_passes(label: Label, expect: dict[str, Any]) -> bool:

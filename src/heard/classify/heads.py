@@ -22,6 +22,7 @@ import numpy as np
 from heard.classify import cues
 from heard.classify.linear import LinearHead
 from heard.errors import ModelError
+from heard.jsonl import read_jsonl
 
 HEAD_NAMES: tuple[str, ...] = ("act", "stance", "abusive", "frame", "discloser")
 """Single-choice heads; ``centres`` is one binary head per group."""
@@ -42,6 +43,11 @@ class Example:
     act: str
     stance: str
     abusive: bool
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Example:
+        """One line of a heads folder's ``examples.jsonl``."""
+        return cls(str(row["text"]), str(row["act"]), str(row["stance"]), bool(row["abusive"]))
 
 
 @dataclass(frozen=True)
@@ -133,11 +139,8 @@ class Heads:
                 }
 
             heads, centres = build("heads"), build("centres")
-        examples = []
-        with (path / "examples.jsonl").open(encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                examples.append(Example(row["text"], row["act"], row["stance"], bool(row["abusive"])))
+        examples = [ex for _, ex in read_jsonl(path / "examples.jsonl", Example.from_dict, "expected {text, act, stance, abusive}",
+                                               fix="rewrite the heads folder with `heard train`")]
         neighbours = np.load(path / "neighbours.npy", allow_pickle=False)
         return cls(config["encoder"], heads, centres, tuple(examples), neighbours, config.get("metrics", {}), config["version"],
                    config.get("training", {}))

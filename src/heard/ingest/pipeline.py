@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from heard.errors import HeardError, InputError
 from heard.ingest.columns import ColumnMap
-from heard.ingest.platforms import Draft, RowError, detect_platform, meta_json, normalise
+from heard.ingest.platforms import Draft, RowError, detect_platform, meta_json, to_draft
 from heard.ingest.readers import BadRow, Row, read_records
 from heard.records import Post
 from heard.segment import segment_text
@@ -132,7 +132,7 @@ def _drafts(
         if named:
             keys_seen.update(record)
         try:
-            draft = normalise(platform, record, resolved)
+            draft = to_draft(platform, record, resolved)
         except RowError as exc:
             yield BadRow(item.line, exc.expected, exc.found, exc.fix, _raw_record(record))
             continue

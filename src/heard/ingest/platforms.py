@@ -4,7 +4,7 @@ Each normaliser takes one raw record and returns a :class:`Draft` (the post
 before pseudonymisation and segmentation) or raises :class:`RowError`.
 
 Example:
-    >>> d = normalise("reddit", {"id": "c2", "parent_id": "t1_c1", "link_id": "t3_s1",
+    >>> d = to_draft("reddit", {"id": "c2", "parent_id": "t1_c1", "link_id": "t3_s1",
     ...     "author": "u1", "body": "me too", "created_utc": 1772460300}, None)
     >>> (d.id, d.parent_id, d.thread_root)
     ('reddit:t1_c2', 'reddit:t1_c1', 'reddit:t3_s1')
@@ -229,7 +229,7 @@ def _generic(record: dict[str, Any], columns: ColumnMap) -> Draft:
     )
 
 
-def normalise(platform: str, record: dict[str, Any], columns: ColumnMap | None) -> Draft:
+def to_draft(platform: str, record: dict[str, Any], columns: ColumnMap | None) -> Draft:
     """Turn one raw record of ``platform`` into a :class:`Draft`.
 
     Raises:

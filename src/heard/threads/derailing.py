@@ -6,7 +6,7 @@
   share of the derailing posts gets a 95% interval from a bootstrap that
   resamples threads (derails in one thread are not independent).
 * **Cues** are fixed, case-insensitive patterns matched in the post text
-  (:data:`CUES`): the counter-hashtags #NotAllMen, #HimToo and #MenToo, the
+  (:data:`DERAIL_CUES`): the counter-hashtags #NotAllMen, #HimToo and #MenToo, the
   phrases "all lives matter", "not all men" and "what about …", and, for
   context, #MeToo and #YesAllWomen. A match says the words occur, not what
   the post does: a survivor quoting "not all men" matches too, which is why
@@ -50,7 +50,7 @@ class Cue:
     pattern: str
 
 
-CUES: tuple[Cue, ...] = (
+DERAIL_CUES: tuple[Cue, ...] = (
     Cue("#NotAllMen", "counter-hashtag", r"#notallmen\b"),
     Cue("#HimToo", "counter-hashtag", r"#himtoo\b"),
     Cue("#MenToo", "counter-hashtag", r"#mentoo\b"),
@@ -148,14 +148,14 @@ def derail_frames(corpus: Corpus) -> Frames:
 
 
 def count_cues(store: Store, model: str) -> tuple[CueCount, ...]:
-    """Match every cue of :data:`CUES` against every post, in one scan of the store.
+    """Match every cue of :data:`DERAIL_CUES` against every post, in one scan of the store.
 
     Example:
         >>> count_cues(store, corpus.model)[0].label             # doctest: +SKIP
         '#NotAllMen'
     """
-    found = reads.pattern_counts(store, model, [cue.pattern for cue in CUES])
-    return tuple(CueCount(cue.label, cue.kind, f.posts, f.derailing, f.first_seen) for cue, f in zip(CUES, found))
+    found = reads.pattern_counts(store, model, [cue.pattern for cue in DERAIL_CUES])
+    return tuple(CueCount(cue.label, cue.kind, f.posts, f.derailing, f.first_seen) for cue, f in zip(DERAIL_CUES, found))
 
 
 def what_about_phrases(store: Store, model: str, limit: int = 15) -> tuple[Phrase, ...]:

@@ -1,0 +1,78 @@
+"""Reading JSONL strictly: one implementation for every file heard reads whole.
+
+Coded units and gold sets, the functional suite, the heads' examples and
+``heard classify``'s input all come through :func:`read_jsonl`: every problem
+(undecodable bytes, invalid JSON, a line the caller's ``parse`` rejects) is an
+:class:`~heard.errors.InputError` naming the file and line. Ingest is the one
+reader that does not stop at a bad line: with ``--skip-bad`` it sets lines
+aside instead (:mod:`heard.ingest.readers`).
+
+Example:
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> _ = path.write_text('{"n": 1}\\n\\n{"n": 2}\\n')
+    >>> [(line, row["n"]) for line, row in read_jsonl(path, dict, "expected an object")]
+    [(1, 1), (3, 2)]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from heard.errors import InputError
+
+T = TypeVar("T")
+
+
+def read_jsonl(
+    path: str | Path,
+    parse: Callable[[Any], T],
+    expected: str,
+    *,
+    blank_lines: bool = True,
+    fix: str = "fix the line",
+) -> Iterator[tuple[int, T]]:
+    """``(line number, parse(object))`` for each line of a UTF-8 JSONL file.
+
+    Args:
+        path: the file.
+        parse: turns one decoded JSON value into a record; raises ``ValueError``
+            (or ``AttributeError``/``KeyError``/``TypeError``) whose text becomes
+            the "found" part of the error.
+        expected: what a line should hold, for the error message.
+        blank_lines: skip blank lines (``False``: a blank line is an error, for
+            formats that promise one output line per input line).
+        fix: the "Fix:" part of a rejected line's error.
+
+    Raises:
+        InputError: the file is missing, a line is not UTF-8 or not JSON, or
+            ``parse`` rejects it; names file and line.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise InputError(str(source), "expected a JSONL file", "found no file", "check the path")
+    with source.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                if blank_lines:
+                    continue
+                raise InputError(str(source), "expected one JSON object per line (the output keeps one line per input line)",
+                                 "found a blank line", "remove blank lines", line=number)
+            try:
+                line = raw.decode("utf-8").lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise InputError(str(source), "expected UTF-8 text", f"found byte 0x{raw[exc.start]:02x} at column {exc.start + 1}",
+                                 "re-save the file as UTF-8", line=number) from None
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(source), "expected one JSON object per line", f"found invalid JSON ({exc.msg} at column {exc.colno})",
+                                 "fix the line", line=number) from None
+            try:
+                record = parse(value)
+            except (ValueError, AttributeError, KeyError, TypeError) as exc:
+                raise InputError(str(source), expected, f"found: {exc}", fix, line=number) from None
+            yield number, record
