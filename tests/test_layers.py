@@ -20,8 +20,6 @@ SQL_CALL = re.compile(r"\.(execute|executemany|sql|query)\(|\.con\.")
 SQL_ALLOWED = {"cli.py"}
 """Modules outside ``store/`` that may run SQL: the CLI's ``heard sql`` passes the user's query through."""
 
-SQL_NOT_YET_MOVED = {"classify/labelling.py"}
-"""Modules that still run SQL outside the store, waiting to move into :mod:`heard.store`."""
 
 HOSTILE = [
     "<script>alert('x')</script> stop whining",
@@ -42,13 +40,8 @@ def _sql_modules() -> set[str]:
 
 
 def test_only_the_store_runs_sql() -> None:
-    outside = _sql_modules() - SQL_ALLOWED - SQL_NOT_YET_MOVED
+    outside = _sql_modules() - SQL_ALLOWED
     assert not outside, f"SQL outside heard/store/: {sorted(outside)}; add a function to heard/store/reads.py instead"
-
-
-def test_the_not_yet_moved_list_is_current() -> None:
-    stale = SQL_NOT_YET_MOVED - _sql_modules()
-    assert not stale, f"{sorted(stale)} no longer run SQL: remove them from SQL_NOT_YET_MOVED"
 
 
 def test_templates_autoescape() -> None:

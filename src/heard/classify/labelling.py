@@ -48,8 +48,7 @@ def label_store(
     (default: heard's bundled one), then give every post one label."""
     classifier = classifier or default_classifier()
     summary = LabelSummary(classifier.version)
-    total_row = store.con.execute("SELECT count(DISTINCT hash) FROM units").fetchone()
-    total = int(total_row[0]) if total_row else 0
+    total = store.distinct_units()
     run_id = store.start_run("label", {"model": classifier.version})
 
     def save(batch: list[tuple[str, str, Voice]], labels: Future[list[Label]]) -> None:

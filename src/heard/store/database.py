@@ -424,6 +424,11 @@ class Store:
         rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()
         return int(rows[0][0]) if rows else 0
 
+    def distinct_units(self) -> int:
+        """How many distinct unit texts (content hashes) the store holds: what labelling labels once each."""
+        rows = self.con.execute("SELECT count(DISTINCT hash) FROM units").fetchall()
+        return int(rows[0][0]) if rows else 0
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run ``sql`` and return (column names, rows).
 
