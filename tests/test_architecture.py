@@ -133,3 +133,22 @@ def test_every_package_says_what_it_exports(module: str) -> None:
     assert imported.__doc__ and "Example" in imported.__doc__
     for name in imported.__all__:
         assert hasattr(imported, name), f"{module}.{name}"
+
+
+def test_the_wheel_carries_only_what_labelling_needs(tmp_path: Path) -> None:
+    import shutil
+    import zipfile
+
+    # Built from a copy, so that no build/ folder is left in (or reused from) the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+                   check=True, capture_output=True, text=True)
+    (wheel,) = tmp_path.glob("heard-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert wheel.stat().st_size < 30_000_000
+    assert not [n for n in names if n.startswith("training/") or "/resources/training/" in n or n.endswith(".pyc")]
+    assert "heard/py.typed" in names and "heard/report/templates/report.html" in names
+    assert "heard/resources/encoder/model.onnx" in names and "heard/resources/heads/weights.npz" in names
