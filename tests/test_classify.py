@@ -240,3 +240,31 @@ def test_bundled_public_codes_hold_labels_not_texts() -> None:
             assert "text" not in keys
             assert {"id", "act", "stance", "abusive", "confidence"} <= keys
             assert keys <= {"id", "act", "stance", "abusive", "confidence", "frame", "discloser", "split", "draw"}
+
+
+def test_train_settings_are_data_saved_with_the_heads(heard, sandbox: Path) -> None:
+    from heard.classify.train import TrainConfig
+
+    config = replace(TrainConfig(), weak_weight=0.2, calibrate_on="public")
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    (sandbox / "bad.json").write_text('{"weak_weight": 0.2, "l3": 1}')
+    assert_user_error(heard("train", "x.jsonl", "-o", "h", "--config", "bad.json"), "l3")
+    (sandbox / "bad2.json").write_text('{"calibrate_on": "dev"}')
+    assert_user_error(heard("train", "x.jsonl", "-o", "h", "--config", "bad2.json"), "calibrate_on")
+    # The bundled heads record the settings they were fitted with.
+    assert TrainConfig.from_dict(Heads.load().training).folds == 5
+
+
+def test_calibration_with_an_offset_corrects_a_shifted_prior() -> None:
+    import numpy as np
+
+    from heard.classify.linear import expected_calibration_error, fit_calibration, fit_temperature, softmax
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(4000) < 0.8).astype(int)          # 80% class 1 in the calibration rows
+    logits = np.stack([np.zeros(4000), (2 * y - 1) * 1.0 + rng.normal(0, 1.5, 4000) - 1.5], axis=1)  # scores biased toward 0
+    t_only = fit_temperature(logits, y)
+    t, offset = fit_calibration(logits, y)
+    ece_t = expected_calibration_error(softmax(logits / t_only), y)
+    ece_both = expected_calibration_error(softmax(logits / t + offset), y)
+    assert ece_both < ece_t and ece_both < 0.03

@@ -30,11 +30,14 @@ import numpy as np
 
 from heard.classify.coded import Coded, load_coded
 from heard.classify.heads import Example, Heads
-from heard.classify.linear import LinearHead, expected_calibration_error, fit_head, fit_temperature, softmax
+from heard.classify.linear import LinearHead, expected_calibration_error, fit_calibration, fit_head, fit_temperature, softmax
 from heard.classify.metrics import macro_f1
 from heard.encode import BUNDLED_ENCODER, Encoder, load_encoder
 from heard.errors import ConfigError, InputError
 from heard.records import ACTS, CENTRES, DISCLOSERS, FRAMES, STANCES
+
+MIN_CALIBRATION_ROWS = 200
+"""Fewest hand-coded real posts a head needs to be calibrated on them alone."""
 
 HEADS = ("act", "stance", "abusive", "frame", "discloser", "centre")
 """The heads one :class:`TrainConfig` sets (``centre``: each of the centres heads)."""
@@ -71,6 +74,10 @@ class TrainConfig:
             units then weigh about half as much as heard's own units together).
         other_shift: added to the act head's ``other`` logit, a prior correction:
             real conversation is mostly ``other``, heard's own units are not.
+        calibrate_on: which out-of-fold rows calibrate a head: ``"all"`` (a temperature
+            fitted on every row) or ``"public"`` (a temperature and a per-class offset,
+            :func:`heard.classify.linear.fit_calibration`, fitted on the hand-coded real
+            posts only, when a head has at least :data:`MIN_CALIBRATION_ROWS` of them).
         folds: cross-validation folds for calibration and the card's figures.
         seed: seed of the folds and the optimiser.
 
@@ -91,8 +98,13 @@ class TrainConfig:
     centre: HeadConfig = HeadConfig(1e-4, False)
     weak_weight: float = 0.1
     other_shift: float = 1.0
+    calibrate_on: str = "all"
     folds: int = 5
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.calibrate_on not in ("all", "public"):
+            raise ConfigError(f"expected calibrate_on \"all\" or \"public\", found {self.calibrate_on!r}. Fix: use one of those")
 
     def head(self, name: str) -> HeadConfig:
         """The settings of head ``name`` (one of :data:`HEADS`)."""
@@ -164,6 +176,7 @@ def _fit_calibrated(
     weight: np.ndarray | None = None,
     group: np.ndarray | None = None,
     shift: np.ndarray | None = None,
+    calibrate_on: str = "all",
 ) -> tuple[LinearHead, dict[str, float]]:
     """Out-of-fold logits -> temperature and metrics; then the final head on all rows.
 
@@ -181,8 +194,13 @@ def _fit_calibrated(
         head = fit_head(X[train], y[train], classes, l2=l2, seed=seed, balanced=balanced, sample_weight=weight[train])
         oof[held] = head.logits(X[held])
     oof = oof + shift
-    temperature = fit_temperature(oof, y)
-    proba = softmax(oof / temperature)
+    offset = np.zeros(len(classes))
+    public = group == 1
+    if calibrate_on == "public" and public.sum() >= MIN_CALIBRATION_ROWS:
+        temperature, offset = fit_calibration(oof[public], y[public])
+    else:
+        temperature = fit_temperature(oof, y)
+    proba = softmax(oof / temperature + offset)
     pred = proba.argmax(1)
     metrics: dict[str, float] = {}
     for tag, rows in (("", group == 0), ("_public", group == 1), ("_weak", group == 2)):
@@ -196,8 +214,11 @@ def _fit_calibrated(
             f"n{tag}": int(rows.sum()),
         })
     metrics["temperature"] = round(temperature, 3)
+    if offset.any():
+        metrics["calibration_offset"] = [round(float(o), 3) for o in offset]
     final = fit_head(X, y, classes, l2=l2, seed=seed, balanced=balanced, sample_weight=weight)
-    bias = (final.bias + shift).astype(np.float32)
+    # softmax((z + shift) / t + offset) == softmax((z + shift + t * offset) / t): one stored bias.
+    bias = (final.bias + shift + temperature * offset).astype(np.float32)
     return LinearHead(classes, final.weight, bias, temperature), metrics
 
 
@@ -244,7 +265,8 @@ def train_heads(
         offsets = np.array([(shift or {}).get(c, 0.0) for c in present])
         say(f"training {name} on {len(y)} units")
         head_config = config.head(name)
-        head, m = _fit_calibrated(X[rows], y, present, head_config.l2, folds, seed, head_config.balanced, weights[rows], row_group[rows], offsets)
+        head, m = _fit_calibrated(X[rows], y, present, head_config.l2, folds, seed, head_config.balanced, weights[rows], row_group[rows], offsets,
+                                  config.calibrate_on)
         heads[name] = head
         metrics[name] = m
 
