@@ -177,7 +177,7 @@ def _fit_calibrated(
     group: np.ndarray | None = None,
     shift: np.ndarray | None = None,
     calibrate_on: str = "all",
-) -> tuple[LinearHead, dict[str, float]]:
+) -> tuple[LinearHead, dict[str, Any]]:
     """Out-of-fold logits -> temperature and metrics; then the final head on all rows.
 
     ``weight`` is the per-row sample weight, ``group`` marks each row as heard's own
@@ -202,7 +202,7 @@ def _fit_calibrated(
         temperature = fit_temperature(oof, y)
     proba = softmax(oof / temperature + offset)
     pred = proba.argmax(1)
-    metrics: dict[str, float] = {}
+    metrics: dict[str, Any] = {}
     for tag, rows in (("", group == 0), ("_public", group == 1), ("_weak", group == 2)):
         if not rows.any():
             continue
