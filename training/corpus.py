@@ -54,7 +54,8 @@ class PublicRows:
     metrics: dict[str, Any]
 
 
-def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_SOURCE) -> PublicRows:
+def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_SOURCE,
+                weak_sources: Collection[str] | None = None) -> PublicRows:
     """Hand-coded and weak training rows from ``public_dir``; every id and text of the
     gold files in its sibling ``labelled/`` folder is excluded from both.
 
@@ -68,7 +69,7 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
     coded_stats: dict[str, int] = {}
     coded = hand_coded_units(public, ids, exclude_texts=texts, stats=coded_stats)
     weak_stats: dict[str, Any] = {}
-    weak = weak_units(public, ids, weak_limit, exclude_texts=texts, stats=weak_stats)
+    weak = weak_units(public, ids, weak_limit, exclude_texts=texts, stats=weak_stats, sources=weak_sources)
     if not weak:
         raise InputError(str(public), "expected public datasets heard can read (see training.weak)", "found none", "check the path or leave --public out")
     hand = {text_key(u.text) for u, _ in coded}
@@ -86,6 +87,7 @@ def build_heads(
     encoder_path: str | Path | None = None,
     config: TrainConfig = TrainConfig(),
     say: Callable[[str], None] | None = None,
+    weak_sources: Collection[str] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Train heard's heads on its own units (and, with ``public_dir``, the public
     posts heard's coders hand-coded plus weak supervision: :func:`public_rows`)
@@ -95,7 +97,7 @@ def build_heads(
         InputError: ``public_dir`` is not a folder, or yields no weak units.
     """
     units = load_coded([training_units_dir()])
-    rows = PublicRows([], [], {}) if public_dir is None else public_rows(public_dir)
+    rows = PublicRows([], [], {}) if public_dir is None else public_rows(public_dir, weak_sources=weak_sources)
     if say is not None and public_dir is not None:
         c = rows.metrics["public_codes"]
         say(f"hand-coded public posts: {c['joined']} of {c['coded']} joined to their texts "
