@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import duckdb
@@ -33,6 +34,16 @@ TABLES: dict[str, str] = {
     "labelled_units (view)": "units joined with their labels and posts, one row per (unit, model)",
 }
 """The documented tables, for ``heard sql`` users."""
+
+SANDBOX: Mapping[str, bool] = MappingProxyType({
+    "enable_external_access": False,  # no files but the store, no ATTACH, COPY, EXPORT, network
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "python_enable_replacements": False,  # no scanning this process's Python variables by name
+    "lock_configuration": True,  # SET and RESET cannot undo the lines above
+})
+"""DuckDB settings of a connection that runs a user's SQL (:meth:`Store.open_for_query`)."""
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -103,26 +114,37 @@ class Store:
             store.migrate()
             return store
         db_path = Path(path)
-        if not db_path.exists() and (read_only or not create):
-            raise StoreError(
-                f"{db_path}: expected a heard store, found no such file. "
-                "Fix: check the path, or create one with `heard ingest FILE --db "
-                f"{db_path}`"
-            )
-        if not db_path.parent.exists():
-            raise StoreError(
-                f"{db_path}: expected an existing folder for the store, found none at {db_path.parent}. "
-                "Fix: create the folder first"
-            )
-        try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{db_path}: could not open as a DuckDB store ({_first_line(exc)}). {_open_fix(exc)}") from None
-        store = cls(con, db_path)
+        _check_store_path(db_path, must_exist=read_only or not create)
+        store = cls(_connect(db_path, read_only=read_only), db_path)
         if read_only:
             store._check_version()
         else:
             store.migrate()
+        return store
+
+    @classmethod
+    def open_for_query(cls, path: str | Path) -> Store:
+        """Open an existing store read-only and sandboxed, for SQL that a user wrote.
+
+        DuckDB itself refuses everything but reading the store's own tables:
+        no reading or writing other files (``COPY ... TO``, ``EXPORT DATABASE``,
+        ``read_csv``, ``read_text``, ``glob``, the store's ``.key``), no
+        ``ATTACH``, no installing or loading extensions, no network, and no
+        ``SET``/``RESET`` to undo any of it (see :data:`SANDBOX`).
+
+        Example:
+            >>> with Store.open_for_query("corpus.duckdb") as store:     # doctest: +SKIP
+            ...     store.query("COPY posts TO 'posts.csv'")
+            Traceback (most recent call last):
+            StoreError: expected SQL that reads the store's tables, ...
+
+        Raises:
+            StoreError: as :meth:`open` with ``read_only=True``.
+        """
+        db_path = Path(path)
+        _check_store_path(db_path, must_exist=True)
+        store = cls(_connect(db_path, read_only=True, config=SANDBOX), db_path)
+        store._check_version()
         return store
 
     def close(self) -> None:
@@ -438,18 +460,62 @@ class Store:
         try:
             cursor = self.con.execute(sql, params or [])
         except duckdb.Error as exc:
-            raise StoreError(
-                f"expected a valid SQL query, found an error: {_first_line(exc)}. "
-                "Fix: see the tables with `heard sql --tables`"
-            ) from None
+            raise StoreError(f"{_query_problem(exc)}: {_first_line(exc)}. Fix: {_query_fix(exc)}") from None
         if cursor.description is None:
             return [], []
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()
 
 
+def _check_store_path(db_path: Path, *, must_exist: bool) -> None:
+    """Refuse, before DuckDB touches it, a path that cannot become a store."""
+    if not db_path.exists():
+        if must_exist:
+            raise StoreError(
+                f"{db_path}: expected a heard store, found no such file. "
+                f"Fix: check the path, or create one with `heard ingest FILE --db {db_path}`"
+            )
+        if not db_path.parent.is_dir():
+            raise StoreError(
+                f"{db_path}: expected an existing folder for the store, found none at {db_path.parent}. "
+                "Fix: create the folder first"
+            )
+
+
+def _connect(db_path: Path, *, read_only: bool, config: Mapping[str, bool] | None = None) -> duckdb.DuckDBPyConnection:
+    options: dict[str, str | bool | int | float | list[str]] = dict(config or {})
+    try:
+        return duckdb.connect(str(db_path), read_only=read_only, config=options)
+    except duckdb.Error as exc:
+        raise StoreError(f"{db_path}: could not open as a DuckDB store ({_first_line(exc)}). {_open_fix(exc)}") from None
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+_SANDBOXED = ("disabled by configuration", "configuration has been locked", "extensions is disabled")
+
+
+def _query_problem(exc: duckdb.Error) -> str:
+    text = str(exc)
+    if isinstance(exc, duckdb.PermissionException) or any(s in text for s in _SANDBOXED):
+        return ("expected SQL that reads the store's tables, found one that reaches outside them "
+                "(heard sql cannot read or write other files, attach databases, change settings, "
+                "install or load extensions, or use the network)")
+    if "read-only mode" in text:
+        return "expected SQL that reads, found one that changes the store (heard sql is read-only)"
+    return "expected a valid SQL query, found an error"
+
+
+def _query_fix(exc: duckdb.Error) -> str:
+    text = str(exc)
+    if isinstance(exc, duckdb.PermissionException) or any(s in text for s in _SANDBOXED):
+        return ("query the tables listed by `heard sql --tables`; to save results use "
+                "`heard sql ... --format csv > file.csv` or `heard export`")
+    if "read-only mode" in text:
+        return "change the store through heard's commands (ingest, label); query it with SELECT"
+    return "see the tables with `heard sql --tables`"
 
 
 def _open_fix(exc: BaseException) -> str:
@@ -458,4 +524,6 @@ def _open_fix(exc: BaseException) -> str:
         return "Fix: another process has the store open for writing; wait for it or close it"
     if "not a valid duckdb" in text or "magic" in text:
         return "Fix: point --db at a heard store (a DuckDB file) or at a new path"
+    if "different configuration" in text:
+        return "Fix: close this process's other connection to the store first (heard sql's sandboxed one cannot share it)"
     return "Fix: check that the path is a DuckDB file you can read and write"
