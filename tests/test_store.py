@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -78,3 +79,37 @@ def test_usage_errors_exit_2(heard) -> None:
     result = heard("ingest")
     assert result.code == 2 and "Traceback" not in result.err
     assert heard("eval").code == 2
+
+
+@pytest.mark.parametrize("name", ["posts.jsonl", "posts.csv", "posts.parquet", "notes.txt", "empty.duckdb"])
+def test_a_data_file_as_the_store_is_refused_and_left_untouched(heard, sandbox: Path, name: str) -> None:
+    # DuckDB would open a CSV, JSONL or Parquet file as a read-only view: ingest said "6 posts added" and kept none.
+    target = sandbox / name
+    if name.endswith(".parquet"):
+        pq.write_table(pa.table({"id": ["1", "2"], "text": ["one post", "another post"]}), target)
+    elif name.startswith("empty"):
+        target.write_bytes(b"")
+    else:
+        target.write_bytes((FIXTURES / ("generic.csv" if name.endswith(".csv") else "reddit.ndjson")).read_bytes())
+    before = target.read_bytes()
+    for args in (("ingest", str(FIXTURES / "x_v2.json")), ("label",), ("sql", "select 1"), ("export", "-o", "out"),
+                 ("report", "-o", "report")):
+        result = heard(*args, "--db", name)
+        assert_user_error(result, name, "expected a heard store (a DuckDB file)")
+        assert "posts added" not in result.out
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in sandbox.iterdir() if p.name != "home") == [name]
+
+
+@pytest.mark.parametrize("name", ["gg.csv", "gg.jsonl", "gg.parquet", "gg"])
+def test_a_new_store_must_be_named_duckdb(heard, sandbox: Path, name: str) -> None:
+    result = heard("ingest", str(FIXTURES / "x_v2.json"), "--db", name)
+    assert_user_error(result, name, ".duckdb")
+    assert not (sandbox / name).exists() and not (sandbox / f"{name}.key").exists()
+
+
+def test_an_existing_duckdb_file_with_another_suffix_is_a_store(heard, sandbox: Path) -> None:
+    duckdb.connect(str(sandbox / "corpus.db")).close()
+    assert heard("ingest", str(FIXTURES / "x_v2.json"), "--db", "corpus.db").code == 0
+    with Store.open(sandbox / "corpus.db", read_only=True) as store:
+        assert store.count("posts") == 4

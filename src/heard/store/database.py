@@ -45,6 +45,12 @@ SANDBOX: Mapping[str, bool] = MappingProxyType({
 })
 """DuckDB settings of a connection that runs a user's SQL (:meth:`Store.open_for_query`)."""
 
+_DUCKDB_MAGIC = b"DUCK"
+"""DuckDB files carry these bytes at offset 8; anything else (CSV, JSONL, Parquet) DuckDB would open as a view."""
+
+_STORE_SUFFIX = ".duckdb"
+
+
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 _POST_SCHEMA = pa.schema(
@@ -468,18 +474,45 @@ class Store:
 
 
 def _check_store_path(db_path: Path, *, must_exist: bool) -> None:
-    """Refuse, before DuckDB touches it, a path that cannot become a store."""
+    """Refuse, before DuckDB touches it, a path that is not (or cannot become) a store.
+
+    DuckDB opens an existing CSV, JSONL or Parquet file as a read-only view, so
+    writes would vanish; the magic bytes tell a DuckDB file from those.
+    """
     if not db_path.exists():
         if must_exist:
             raise StoreError(
                 f"{db_path}: expected a heard store, found no such file. "
                 f"Fix: check the path, or create one with `heard ingest FILE --db {db_path}`"
             )
+        if db_path.suffix != _STORE_SUFFIX:
+            raise StoreError(
+                f"{db_path}: expected a new store's name to end in {_STORE_SUFFIX}, found "
+                f"{repr(db_path.suffix) if db_path.suffix else 'no suffix'}. "
+                f"Fix: pass --db {db_path.with_suffix(_STORE_SUFFIX)} (a .csv, .jsonl or .parquet file "
+                "is data to ingest, not a store)"
+            )
         if not db_path.parent.is_dir():
             raise StoreError(
                 f"{db_path}: expected an existing folder for the store, found none at {db_path.parent}. "
                 "Fix: create the folder first"
             )
+        return
+    if db_path.is_dir():
+        raise StoreError(f"{db_path}: expected a heard store (a DuckDB file), found a folder. Fix: pass the .duckdb file inside it")
+    try:
+        with db_path.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise StoreError(f"{db_path}: expected a heard store you can read, found {exc.strerror or exc}. "
+                         "Fix: check the path and its permissions") from None
+    if head[8:12] != _DUCKDB_MAGIC:
+        found = "an empty file" if not head else f"a {db_path.suffix[1:].upper() or 'non-DuckDB'} file"
+        raise StoreError(
+            f"{db_path}: expected a heard store (a DuckDB file), found {found}; it was left untouched. "
+            f"Fix: point --db at a .duckdb store or at a new path such as {db_path.with_suffix(_STORE_SUFFIX)}; "
+            f"to read this file as posts, run `heard ingest {db_path} --db {db_path.with_suffix(_STORE_SUFFIX)}`"
+        )
 
 
 def _connect(db_path: Path, *, read_only: bool, config: Mapping[str, bool] | None = None) -> duckdb.DuckDBPyConnection:
