@@ -8,11 +8,15 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +33,8 @@ TABLES: dict[str, str] = {
     "units": "spans of posts that get one label each: post_id, seq, text, voice (own/quoted), start_char, end_char, hash",
     "labels": "codebook labels keyed by unit hash and model version: act, stance, abusive, voice, frame, discloser, centres, scores",
     "post_labels": "one label per post and model (own units combined): post_id, model, act, stance, abusive, voice, frame, discloser, centres, score",
-    "runs": "one row per command that changed the store: command, started_at, finished_at, status, details",
+    "runs": "one row per command that changed the store: command, started_at, finished_at, "
+            "status (running, ok, failed, or interrupted when its process was killed), details (JSON)",
     "schema_migrations": "migrations applied to this file: version, name, applied_at",
     "labelled_units (view)": "units joined with their labels and posts, one row per (unit, model)",
 }
@@ -111,6 +116,9 @@ class Store:
     def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
         """Open (and migrate) the store at ``path``; ``":memory:"`` gives a throwaway one.
 
+        Opening for writing also marks runs that a killed process left ``running``
+        as ``interrupted`` (see :meth:`mark_interrupted_runs`).
+
         Raises:
             StoreError: the file is not a DuckDB database, is locked by another
                 process, is missing with ``create=False``, or was made by a newer heard.
@@ -126,6 +134,7 @@ class Store:
             store._check_version()
         else:
             store.migrate()
+            store.mark_interrupted_runs()
         return store
 
     @classmethod
@@ -217,20 +226,56 @@ class Store:
         self.con.execute("COMMIT")
 
     def start_run(self, command: str, details: dict[str, Any] | None = None) -> int:
-        """Record that ``command`` started; return the run id."""
+        """Record that ``command`` started; return the run id.
+
+        The details also get this process's id and a hash of the host name, so
+        that a later writer can tell a run whose process is gone (see
+        :meth:`mark_interrupted_runs`) without the store naming the machine.
+        """
+        details = {**(details or {}), "pid": os.getpid(), "host": _host()}
         row = self.con.execute(
             "INSERT INTO runs (command, started_at, status, details) VALUES (?, ?, 'running', ?) RETURNING id",
-            [command, datetime.now(UTC).replace(tzinfo=None), json.dumps(details or {})],
+            [command, datetime.now(UTC).replace(tzinfo=None), json.dumps(details)],
         ).fetchone()
         assert row is not None
         return int(row[0])
 
     def finish_run(self, run_id: int, status: str, details: dict[str, Any]) -> None:
-        """Record how run ``run_id`` ended (``ok`` or ``failed``) with its counts."""
+        """Record how run ``run_id`` ended (``ok`` or ``failed``) with its counts
+        (added to the details it started with)."""
+        started = self._run_details(run_id)
         self.con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, details = ? WHERE id = ?",
-            [datetime.now(UTC).replace(tzinfo=None), status, json.dumps(details), run_id],
+            [datetime.now(UTC).replace(tzinfo=None), status, json.dumps(started | details), run_id],
         )
+
+    def mark_interrupted_runs(self) -> list[int]:
+        """Mark runs left ``running`` by a process that is gone as ``interrupted``; return their ids.
+
+        Called by :meth:`open` for writing. DuckDB lets one process at a time
+        open the file for writing, and a run is only ``running`` while its
+        process has the store open, so holding the write lock proves that every
+        run started by another process ended without finishing (killed,
+        out of memory, the machine stopped). Only this process's own runs, on
+        another :class:`Store` of the same file, may still be going. Batches a
+        killed run committed stay; re-running the command skips them.
+        """
+        rows = self.con.execute("SELECT id, details FROM runs WHERE status = 'running' ORDER BY id").fetchall()
+        interrupted = []
+        for run_id, raw in rows:
+            details = _json_object(raw)
+            if details.get("host") == _host() and details.get("pid") == os.getpid():
+                continue
+            details["interrupted"] = ("its process ended without finishing (killed or stopped); "
+                                      "committed batches are kept and a re-run skips them")
+            self.con.execute("UPDATE runs SET status = 'interrupted', details = ? WHERE id = ?",
+                             [json.dumps(details), run_id])
+            interrupted.append(int(run_id))
+        return interrupted
+
+    def _run_details(self, run_id: int) -> dict[str, Any]:
+        rows = self.con.execute("SELECT details FROM runs WHERE id = ?", [run_id]).fetchall()
+        return _json_object(rows[0][0]) if rows else {}
 
     # -- posts and units -------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -471,6 +516,20 @@ class Store:
             return [], []
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()
+
+
+@cache
+def _host() -> str:
+    """This machine in a run's details: a hash, so exports of ``runs`` do not name it."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8")).hexdigest()[:12]
+
+
+def _json_object(raw: object) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _check_store_path(db_path: Path, *, must_exist: bool) -> None:
