@@ -222,9 +222,13 @@ def sql(query: str | None, db: str | None, tables: bool, fmt: str) -> None:
         the store's pseudonym key included;
       - INSTALL and LOAD of extensions, and the network;
       - SET or RESET of these settings.
-    Such a query exits 1 with a message. Save results with --format csv > file.
+    Such a query exits 1 with a message. Save results with --format csv > file;
+    there, a text cell that begins with =, +, -, @, a tab or a carriage return
+    gets a leading ' so that spreadsheets show it rather than run it
+    (--format json keeps every value as is).
     """
     from heard.store import TABLES, Store
+    from heard.store.output import csv_safe_value
 
     if tables or not query:
         for name, doc in TABLES.items():
@@ -238,7 +242,7 @@ def sql(query: str | None, db: str | None, tables: bool, fmt: str) -> None:
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows([csv_safe_value(v) for v in r] for r in rows)
     else:
         widths = [min(60, max([len(c)] + [len(str(r[i])) for r in rows])) for i, c in enumerate(columns)]
         click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))

@@ -16,7 +16,7 @@ import duckdb
 
 from heard.errors import ConfigError, StoreError
 from heard.store.database import Store
-from heard.store.output import output_folder
+from heard.store.output import csv_safe_sql, output_folder
 
 EXPORTED = ("posts", "units", "labels", "runs")
 
@@ -25,6 +25,9 @@ def export_store(store: Store, folder: Path, fmt: str) -> list[tuple[Path, int]]
     """Write each table of :data:`EXPORTED` to ``folder/<table>.<fmt>``; return (path, rows).
 
     DuckDB's COPY streams the tables, so memory does not grow with the corpus.
+    In CSV, a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets a leading ``'`` so that spreadsheets show it rather
+    than run it; Parquet keeps every value as stored.
     Files are written under a temporary name and renamed when complete.
 
     Raises:
@@ -42,7 +45,7 @@ def export_store(store: Store, folder: Path, fmt: str) -> list[tuple[Path, int]]
         partial = folder / f".{table}.{fmt}.partial"
         escaped = str(partial).replace("'", "''")
         try:
-            store.con.execute(f"COPY (SELECT * FROM {table}) TO '{escaped}' {options}")
+            store.con.execute(f"COPY (SELECT {_columns(store, table, fmt)} FROM {table}) TO '{escaped}' {options}")
             partial.replace(target)
         except (duckdb.Error, OSError) as exc:
             partial.unlink(missing_ok=True)
@@ -51,3 +54,18 @@ def export_store(store: Store, folder: Path, fmt: str) -> list[tuple[Path, int]]
                              "Fix: check the free space and permissions of the folder, then run the export again") from None
         written.append((target, store.count(table)))
     return written
+
+
+def _columns(store: Store, table: str, fmt: str) -> str:
+    """The select list: every column as stored, but text cells made safe for spreadsheets in CSV."""
+    if fmt != "csv":
+        return "*"
+    described = store.con.execute(f"DESCRIBE {table}").fetchall()
+    return ", ".join(
+        f'{csv_safe_sql(_quoted(name))} AS {_quoted(name)}' if kind in ("VARCHAR", "JSON") else _quoted(name)
+        for name, kind, *_ in described
+    )
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
