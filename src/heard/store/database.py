@@ -511,7 +511,7 @@ class Store:
         try:
             cursor = self.con.execute(sql, params or [])
         except duckdb.Error as exc:
-            raise StoreError(f"{_query_problem(exc)}: {_first_line(exc)}. Fix: {_query_fix(exc)}") from None
+            raise StoreError(f"{_query_problem(exc)}: {_first_line(exc).rstrip('.!')}. Fix: {_query_fix(exc)}") from None
         if cursor.description is None:
             return [], []
         columns = [d[0] for d in cursor.description]
