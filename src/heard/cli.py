@@ -208,26 +208,41 @@ def explain(text: str, as_json: bool, heads: str | None, encoder: str | None) ->
 # -- store: sql / export ---------------------------------------------------------------------
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--db", help="DuckDB store to query (opened read-only). [HEARD_DB]")
+@click.option("--db", help="DuckDB store to query (opened read-only, sandboxed). [HEARD_DB]")
 @click.option("--tables", is_flag=True, help="list the documented tables")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def sql(query: str | None, db: str | None, tables: bool, fmt: str) -> None:
-    """Run a read-only SQL QUERY against the store."""
+    """Run a read-only SQL QUERY against the store.
+
+    \b
+    The query sees the store's tables and nothing else; DuckDB refuses:
+      - changing the store (INSERT, UPDATE, DELETE, CREATE, DROP);
+      - writing files (COPY ... TO, EXPORT DATABASE) and ATTACH;
+      - reading files (read_csv, read_parquet, read_json, read_text, glob),
+        the store's pseudonym key included;
+      - INSTALL and LOAD of extensions, and the network;
+      - SET or RESET of these settings.
+    Such a query exits 1 with a message. Save results with --format csv > file;
+    there, a text cell that begins with =, +, -, @, a tab or a carriage return
+    gets a leading ' so that spreadsheets show it rather than run it
+    (--format json keeps every value as is).
+    """
     from heard.store import TABLES, Store
+    from heard.store.output import csv_safe_value
 
     if tables or not query:
         for name, doc in TABLES.items():
             click.echo(f"{name}: {doc}")
         return
     settings = _settings(db=db)
-    with Store.open(settings.db, read_only=True) as store:
+    with Store.open_for_query(settings.db) as store:
         columns, rows = store.query(query)
     if fmt == "json":
         click.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False, indent=1))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows([csv_safe_value(v) for v in r] for r in rows)
     else:
         widths = [min(60, max([len(c)] + [len(str(r[i])) for r in rows])) for i, c in enumerate(columns)]
         click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from heard.errors import ConfigError
 from heard.report.charts import figures, render
 from heard.report.claims import ClaimText, claim_texts
 from heard.report.examples import pick_examples
@@ -29,6 +28,7 @@ from heard.report.numbers import numbers_from
 from heard.report.page import write_html
 from heard.report.tables import write_tables
 from heard.store import Store
+from heard.store.output import output_folder
 from heard.threads.analysis import analyse
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,12 @@ def build_report(store: Store, out_dir: Path, model: str | None = None,
     Raises:
         StoreError: the store has no posts or no labels.
         StoreError: ``model`` has no labels.
-        ConfigError: ``out_dir`` is a file.
+        ConfigError: ``out_dir`` is a file, lies under a file, or cannot be
+            written (checked before the analysis).
     """
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"{out_dir}: expected a folder for the report, found a file. Fix: pass another -o")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output_folder(out_dir, "the report")
     findings = analyse(store, model, say)
     say("choosing and redacting example posts")
     examples = pick_examples(store, findings)

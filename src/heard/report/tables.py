@@ -4,7 +4,10 @@ Tables: ``reception`` (one row per testimony), ``reception_by_discloser``,
 ``threads`` (one row per thread), ``timeline`` (one row per time bin),
 ``frames``, ``cues``, ``what_about``, ``claims`` and ``claim_measures``.
 None holds post text; post and thread ids let you join back to the store.
-Times are UTC; hours are floats; shares are fractions (0–1).
+Times are UTC; hours are floats; shares are fractions (0–1). In the CSV files
+a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading ``'`` (spreadsheets would run it as a formula); the
+Parquet files keep the value as is.
 
 Example:
     >>> paths = write_tables(findings, Path("out/tables"))   # doctest: +SKIP
@@ -24,6 +27,7 @@ import pyarrow.parquet as pq
 from heard.intervals import Interval
 from heard.records import ACTS, STANCES
 from heard.report.claims import claim_texts
+from heard.store.output import csv_safe
 from heard.threads.analysis import Findings
 from heard.threads.corpus import ACT
 from heard.threads.reception import COLUMNS, GROUPS
@@ -170,12 +174,13 @@ def all_tables(findings: Findings) -> dict[str, pa.Table]:
 
 
 def write_tables(findings: Findings, folder: Path) -> list[Path]:
-    """Write every table as ``<name>.parquet`` and ``<name>.csv`` in ``folder``; return the paths."""
+    """Write every table as ``<name>.parquet`` and ``<name>.csv`` (cells safe for
+    spreadsheets, see :func:`heard.store.output.csv_safe`) in ``folder``; return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in all_tables(findings).items():
         parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
         pq.write_table(table, parquet)
-        pacsv.write_csv(table, csv)
+        pacsv.write_csv(csv_safe(table), csv)
         written += [parquet, csv]
     return written

@@ -8,13 +8,18 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
-from collections.abc import Iterator, Sequence
+import socket
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import duckdb
@@ -28,11 +33,28 @@ TABLES: dict[str, str] = {
     "units": "spans of posts that get one label each: post_id, seq, text, voice (own/quoted), start_char, end_char, hash",
     "labels": "codebook labels keyed by unit hash and model version: act, stance, abusive, voice, frame, discloser, centres, scores",
     "post_labels": "one label per post and model (own units combined): post_id, model, act, stance, abusive, voice, frame, discloser, centres, score",
-    "runs": "one row per command that changed the store: command, started_at, finished_at, status, details",
+    "runs": "one row per command that changed the store: command, started_at, finished_at, "
+            "status (running, ok, failed, or interrupted when its process was killed), details (JSON)",
     "schema_migrations": "migrations applied to this file: version, name, applied_at",
     "labelled_units (view)": "units joined with their labels and posts, one row per (unit, model)",
 }
 """The documented tables, for ``heard sql`` users."""
+
+SANDBOX: Mapping[str, bool] = MappingProxyType({
+    "enable_external_access": False,  # no files but the store, no ATTACH, COPY, EXPORT, network
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "python_enable_replacements": False,  # no scanning this process's Python variables by name
+    "lock_configuration": True,  # SET and RESET cannot undo the lines above
+})
+"""DuckDB settings of a connection that runs a user's SQL (:meth:`Store.open_for_query`)."""
+
+_DUCKDB_MAGIC = b"DUCK"
+"""DuckDB files carry these bytes at offset 8; anything else (CSV, JSONL, Parquet) DuckDB would open as a view."""
+
+_STORE_SUFFIX = ".duckdb"
+
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -94,6 +116,9 @@ class Store:
     def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
         """Open (and migrate) the store at ``path``; ``":memory:"`` gives a throwaway one.
 
+        Opening for writing also marks runs that a killed process left ``running``
+        as ``interrupted`` (see :meth:`mark_interrupted_runs`).
+
         Raises:
             StoreError: the file is not a DuckDB database, is locked by another
                 process, is missing with ``create=False``, or was made by a newer heard.
@@ -103,26 +128,38 @@ class Store:
             store.migrate()
             return store
         db_path = Path(path)
-        if not db_path.exists() and (read_only or not create):
-            raise StoreError(
-                f"{db_path}: expected a heard store, found no such file. "
-                "Fix: check the path, or create one with `heard ingest FILE --db "
-                f"{db_path}`"
-            )
-        if not db_path.parent.exists():
-            raise StoreError(
-                f"{db_path}: expected an existing folder for the store, found none at {db_path.parent}. "
-                "Fix: create the folder first"
-            )
-        try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{db_path}: could not open as a DuckDB store ({_first_line(exc)}). {_open_fix(exc)}") from None
-        store = cls(con, db_path)
+        _check_store_path(db_path, must_exist=read_only or not create)
+        store = cls(_connect(db_path, read_only=read_only), db_path)
         if read_only:
             store._check_version()
         else:
             store.migrate()
+            store.mark_interrupted_runs()
+        return store
+
+    @classmethod
+    def open_for_query(cls, path: str | Path) -> Store:
+        """Open an existing store read-only and sandboxed, for SQL that a user wrote.
+
+        DuckDB itself refuses everything but reading the store's own tables:
+        no reading or writing other files (``COPY ... TO``, ``EXPORT DATABASE``,
+        ``read_csv``, ``read_text``, ``glob``, the store's ``.key``), no
+        ``ATTACH``, no installing or loading extensions, no network, and no
+        ``SET``/``RESET`` to undo any of it (see :data:`SANDBOX`).
+
+        Example:
+            >>> with Store.open_for_query("corpus.duckdb") as store:     # doctest: +SKIP
+            ...     store.query("COPY posts TO 'posts.csv'")
+            Traceback (most recent call last):
+            StoreError: expected SQL that reads the store's tables, ...
+
+        Raises:
+            StoreError: as :meth:`open` with ``read_only=True``.
+        """
+        db_path = Path(path)
+        _check_store_path(db_path, must_exist=True)
+        store = cls(_connect(db_path, read_only=True, config=SANDBOX), db_path)
+        store._check_version()
         return store
 
     def close(self) -> None:
@@ -189,20 +226,56 @@ class Store:
         self.con.execute("COMMIT")
 
     def start_run(self, command: str, details: dict[str, Any] | None = None) -> int:
-        """Record that ``command`` started; return the run id."""
+        """Record that ``command`` started; return the run id.
+
+        The details also get this process's id and a hash of the host name, so
+        that a later writer can tell a run whose process is gone (see
+        :meth:`mark_interrupted_runs`) without the store naming the machine.
+        """
+        details = {**(details or {}), "pid": os.getpid(), "host": _host()}
         row = self.con.execute(
             "INSERT INTO runs (command, started_at, status, details) VALUES (?, ?, 'running', ?) RETURNING id",
-            [command, datetime.now(UTC).replace(tzinfo=None), json.dumps(details or {})],
+            [command, datetime.now(UTC).replace(tzinfo=None), json.dumps(details)],
         ).fetchone()
         assert row is not None
         return int(row[0])
 
     def finish_run(self, run_id: int, status: str, details: dict[str, Any]) -> None:
-        """Record how run ``run_id`` ended (``ok`` or ``failed``) with its counts."""
+        """Record how run ``run_id`` ended (``ok`` or ``failed``) with its counts
+        (added to the details it started with)."""
+        started = self._run_details(run_id)
         self.con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, details = ? WHERE id = ?",
-            [datetime.now(UTC).replace(tzinfo=None), status, json.dumps(details), run_id],
+            [datetime.now(UTC).replace(tzinfo=None), status, json.dumps(started | details), run_id],
         )
+
+    def mark_interrupted_runs(self) -> list[int]:
+        """Mark runs left ``running`` by a process that is gone as ``interrupted``; return their ids.
+
+        Called by :meth:`open` for writing. DuckDB lets one process at a time
+        open the file for writing, and a run is only ``running`` while its
+        process has the store open, so holding the write lock proves that every
+        run started by another process ended without finishing (killed,
+        out of memory, the machine stopped). Only this process's own runs, on
+        another :class:`Store` of the same file, may still be going. Batches a
+        killed run committed stay; re-running the command skips them.
+        """
+        rows = self.con.execute("SELECT id, details FROM runs WHERE status = 'running' ORDER BY id").fetchall()
+        interrupted = []
+        for run_id, raw in rows:
+            details = _json_object(raw)
+            if details.get("host") == _host() and details.get("pid") == os.getpid():
+                continue
+            details["interrupted"] = ("its process ended without finishing (killed or stopped); "
+                                      "committed batches are kept and a re-run skips them")
+            self.con.execute("UPDATE runs SET status = 'interrupted', details = ? WHERE id = ?",
+                             [json.dumps(details), run_id])
+            interrupted.append(int(run_id))
+        return interrupted
+
+    def _run_details(self, run_id: int) -> dict[str, Any]:
+        rows = self.con.execute("SELECT details FROM runs WHERE id = ?", [run_id]).fetchall()
+        return _json_object(rows[0][0]) if rows else {}
 
     # -- posts and units -------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -438,18 +511,103 @@ class Store:
         try:
             cursor = self.con.execute(sql, params or [])
         except duckdb.Error as exc:
-            raise StoreError(
-                f"expected a valid SQL query, found an error: {_first_line(exc)}. "
-                "Fix: see the tables with `heard sql --tables`"
-            ) from None
+            raise StoreError(f"{_query_problem(exc)}: {_first_line(exc).rstrip('.!')}. Fix: {_query_fix(exc)}") from None
         if cursor.description is None:
             return [], []
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()
 
 
+@cache
+def _host() -> str:
+    """This machine in a run's details: a hash, so exports of ``runs`` do not name it."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8")).hexdigest()[:12]
+
+
+def _json_object(raw: object) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _check_store_path(db_path: Path, *, must_exist: bool) -> None:
+    """Refuse, before DuckDB touches it, a path that is not (or cannot become) a store.
+
+    DuckDB opens an existing CSV, JSONL or Parquet file as a read-only view, so
+    writes would vanish; the magic bytes tell a DuckDB file from those.
+    """
+    if not db_path.exists():
+        if must_exist:
+            raise StoreError(
+                f"{db_path}: expected a heard store, found no such file. "
+                f"Fix: check the path, or create one with `heard ingest FILE --db {db_path}`"
+            )
+        if db_path.suffix != _STORE_SUFFIX:
+            raise StoreError(
+                f"{db_path}: expected a new store's name to end in {_STORE_SUFFIX}, found "
+                f"{repr(db_path.suffix) if db_path.suffix else 'no suffix'}. "
+                f"Fix: pass --db {db_path.with_suffix(_STORE_SUFFIX)} (a .csv, .jsonl or .parquet file "
+                "is data to ingest, not a store)"
+            )
+        if not db_path.parent.is_dir():
+            raise StoreError(
+                f"{db_path}: expected an existing folder for the store, found none at {db_path.parent}. "
+                "Fix: create the folder first"
+            )
+        return
+    if db_path.is_dir():
+        raise StoreError(f"{db_path}: expected a heard store (a DuckDB file), found a folder. Fix: pass the .duckdb file inside it")
+    try:
+        with db_path.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise StoreError(f"{db_path}: expected a heard store you can read, found {exc.strerror or exc}. "
+                         "Fix: check the path and its permissions") from None
+    if head[8:12] != _DUCKDB_MAGIC:
+        found = "an empty file" if not head else f"a {db_path.suffix[1:].upper() or 'non-DuckDB'} file"
+        raise StoreError(
+            f"{db_path}: expected a heard store (a DuckDB file), found {found}; it was left untouched. "
+            f"Fix: point --db at a .duckdb store or at a new path such as {db_path.with_suffix(_STORE_SUFFIX)}; "
+            f"to read this file as posts, run `heard ingest {db_path} --db {db_path.with_suffix(_STORE_SUFFIX)}`"
+        )
+
+
+def _connect(db_path: Path, *, read_only: bool, config: Mapping[str, bool] | None = None) -> duckdb.DuckDBPyConnection:
+    options: dict[str, str | bool | int | float | list[str]] = dict(config or {})
+    try:
+        return duckdb.connect(str(db_path), read_only=read_only, config=options)
+    except duckdb.Error as exc:
+        raise StoreError(f"{db_path}: could not open as a DuckDB store ({_first_line(exc)}). {_open_fix(exc)}") from None
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+_SANDBOXED = ("disabled by configuration", "configuration has been locked", "extensions is disabled")
+
+
+def _query_problem(exc: duckdb.Error) -> str:
+    text = str(exc)
+    if isinstance(exc, duckdb.PermissionException) or any(s in text for s in _SANDBOXED):
+        return ("expected SQL that reads the store's tables, found one that reaches outside them "
+                "(heard sql cannot read or write other files, attach databases, change settings, "
+                "install or load extensions, or use the network)")
+    if "read-only mode" in text:
+        return "expected SQL that reads, found one that changes the store (heard sql is read-only)"
+    return "expected a valid SQL query, found an error"
+
+
+def _query_fix(exc: duckdb.Error) -> str:
+    text = str(exc)
+    if isinstance(exc, duckdb.PermissionException) or any(s in text for s in _SANDBOXED):
+        return ("query the tables listed by `heard sql --tables`; to save results use "
+                "`heard sql ... --format csv > file.csv` or `heard export`")
+    if "read-only mode" in text:
+        return "change the store through heard's commands (ingest, label); query it with SELECT"
+    return "see the tables with `heard sql --tables`"
 
 
 def _open_fix(exc: BaseException) -> str:
@@ -458,4 +616,6 @@ def _open_fix(exc: BaseException) -> str:
         return "Fix: another process has the store open for writing; wait for it or close it"
     if "not a valid duckdb" in text or "magic" in text:
         return "Fix: point --db at a heard store (a DuckDB file) or at a new path"
+    if "different configuration" in text:
+        return "Fix: close this process's other connection to the store first (heard sql's sandboxed one cannot share it)"
     return "Fix: check that the path is a DuckDB file you can read and write"
