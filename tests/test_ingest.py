@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,7 +13,7 @@ import pytest
 
 from heard.errors import InputError
 from heard.ingest import ColumnMap, ingest
-from heard.store import Store
+from heard.store import PseudonymKey, Store
 
 from .conftest import FIXTURES, assert_user_error
 
@@ -48,10 +49,16 @@ def test_reddit_dump_prefixes_and_deleted_authors(sandbox: Path) -> None:
 def test_bluesky_records_and_views(sandbox: Path) -> None:
     with Store.open(sandbox / "c.duckdb") as store:
         ingest([FIXTURES / "bluesky.jsonl"], store)
-    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, platform FROM posts")}
-    root = "at://did:plc:aaa111/app.bsky.feed.post/3k1"
-    assert got["at://did:plc:ccc333/app.bsky.feed.post/3k3"][:2] == ("at://did:plc:bbb222/app.bsky.feed.post/3k2", root)
+    # at:// URIs name their author's DID: stored as keyed hashes, mapped back beside the key.
+    original = {e["id"]: e["original"] for e in PseudonymKey.for_store(sandbox / "c.duckdb", True).read_ids()}
+    got = {original[r[0]]: (original.get(r[1]), original.get(r[2]), r[3])
+           for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, platform FROM posts")}
+    root = "bluesky:at://did:plc:aaa111/app.bsky.feed.post/3k1"
+    assert got["bluesky:at://did:plc:ccc333/app.bsky.feed.post/3k3"][:2] == ("bluesky:at://did:plc:bbb222/app.bsky.feed.post/3k2", root)
     assert {r[2] for r in got.values()} == {"bluesky"}
+    assert all(r[0].startswith("bluesky:p_") and "did" not in r[0] for r in rows(sandbox / "c.duckdb", "SELECT id FROM posts"))
+    ids_file = sandbox / "c.duckdb.key.ids.jsonl"
+    assert oct(ids_file.stat().st_mode & 0o777) == "0o600"
 
 
 def test_mastodon_html_becomes_text(sandbox: Path) -> None:
@@ -68,7 +75,7 @@ def test_csv_with_sniffed_columns_keeps_unknown_columns_as_meta(sandbox: Path) -
     with Store.open(sandbox / "c.duckdb") as store:
         ingest([FIXTURES / "generic.csv"], store)
     got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, meta->>'likes' FROM posts")}
-    assert got["g3"] == ("g2", "g1", "9")
+    assert got["generic:g3"] == ("generic:g2", "generic:g1", "9")
 
 
 def test_column_flags_map_a_generic_jsonl(sandbox: Path) -> None:
@@ -80,7 +87,7 @@ def test_column_flags_map_a_generic_jsonl(sandbox: Path) -> None:
     cols = ColumnMap(text="words", id="key", parent="re", author="who", time="when")
     with Store.open(sandbox / "c.duckdb") as store:
         ingest([src], store, columns=cols)
-    assert rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root FROM posts ORDER BY id") == [("a", None, "a"), ("b", "a", "a")]
+    assert rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root FROM posts ORDER BY id") == [("odd:a", None, "odd:a"), ("odd:b", "odd:a", "odd:a")]
 
 
 def test_parquet(sandbox: Path) -> None:
@@ -88,7 +95,7 @@ def test_parquet(sandbox: Path) -> None:
     pq.write_table(table, sandbox / "posts.parquet")
     with Store.open(sandbox / "c.duckdb") as store:
         assert ingest([sandbox / "posts.parquet"], store).added == 2
-    assert rows(sandbox / "c.duckdb", "SELECT thread_root FROM posts WHERE id = 'p2'") == [("p1",)]
+    assert rows(sandbox / "c.duckdb", "SELECT thread_root FROM posts WHERE id = 'posts:p2'") == [("posts:p1",)]
 
 
 def test_folder_of_essays_is_split_into_sentences_with_quotes(sandbox: Path) -> None:
@@ -203,7 +210,7 @@ def test_skip_bad_sets_rows_aside_and_counts_them(heard, sandbox: Path) -> None:
     result = heard("ingest", *inputs, "--db", "c.duckdb", "--skip-bad", "--json")
     assert result.code == 0, result.err
     summary = json.loads(result.out)
-    assert summary["rejected"] == 5 and summary["added"] == 1  # the same good row in every file
+    assert summary["rejected"] == 5 and summary["added"] == 5  # each file's good row (ids are scoped by file)
     rejects = [json.loads(line) for line in Path(summary["rejects_path"]).read_text().splitlines()]
     assert [(Path(r["source"]).name, r["line"]) for r in rejects] == [
         ("bad.jsonl", 2), ("giant.jsonl", 2), ("nul.jsonl", 2), ("notext.jsonl", 2), ("time.jsonl", 2)]
@@ -223,3 +230,142 @@ def test_missing_input_and_unknown_suffix(heard, sandbox: Path) -> None:
     assert_user_error(heard("ingest", "posts.xlsx", "--db", "c.duckdb"), ".xlsx")
     shutil.copy(FIXTURES / "generic.csv", sandbox / "no_suffix")
     assert_user_error(heard("ingest", "no_suffix", "--db", "c.duckdb"), "suffix")
+
+
+# -- identity of posts -------------------------------------------------------------
+
+
+def _jsonl(path: Path, *records: dict) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_the_same_ids_in_two_files_are_two_posts_and_replies_stay_in_their_file(heard, sandbox: Path) -> None:
+    _jsonl(sandbox / "a.jsonl", {"id": "1", "text": "It was my teacher."}, {"id": "2", "parent_id": "1", "text": "I believe you."})
+    _jsonl(sandbox / "b.jsonl", {"id": "1", "text": "It was my neighbour."}, {"id": "2", "parent_id": "1", "text": "Same here."})
+    result = heard("ingest", "a.jsonl", "b.jsonl", "--db", "c.duckdb", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["added"] == 4
+    assert rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root FROM posts ORDER BY id") == [
+        ("a:1", None, "a:1"), ("a:2", "a:1", "a:1"), ("b:1", None, "b:1"), ("b:2", "b:1", "b:1")]
+    again = heard("ingest", "a.jsonl", "b.jsonl", "--db", "c.duckdb", "--json")
+    assert json.loads(again.out)["added"] == 0 and json.loads(again.out)["already_stored"] == 4
+
+
+def test_one_id_with_two_texts_in_a_file_is_an_error_naming_the_line(heard, sandbox: Path) -> None:
+    _jsonl(sandbox / "dup.jsonl", {"id": "1", "text": "It was my coach."}, {"id": "2", "text": "Me too."},
+           {"id": "1", "text": "Not all coaches."})
+    result = heard("ingest", "dup.jsonl", "--db", "c.duckdb")
+    assert_user_error(result, "dup.jsonl:3", "'dup:1'", "line 1", "different text")
+    assert "coach" not in result.err
+    assert rows(sandbox / "c.duckdb", "SELECT count(*) FROM posts") == [(0,)]
+    skipped = heard("ingest", "dup.jsonl", "--db", "c.duckdb", "--skip-bad", "--json")
+    summary = json.loads(skipped.out)
+    assert skipped.code == 0 and summary["added"] == 2 and summary["rejected"] == 1
+    reject = json.loads(Path(summary["rejects_path"]).read_text().splitlines()[-1])
+    assert reject["line"] == 3 and "different text" in reject["error"]
+
+
+def test_one_id_with_two_texts_across_batches_and_files_of_one_source(heard, sandbox: Path) -> None:
+    records = [{"id": f"p{i}", "text": f"post {i}"} for i in range(5)] + [{"id": "p0", "text": "another post"}]
+    _jsonl(sandbox / "far.jsonl", *records)
+    with Store.open(sandbox / "c.duckdb") as store, pytest.raises(InputError, match=r"far\.jsonl:6.*already stored with a different text"):
+        ingest([sandbox / "far.jsonl"], store, batch_size=2)
+    # Two X exports share the platform's scope: the same tweet id with another text is an error, not a drop.
+    tweets = json.loads((FIXTURES / "x_v2.json").read_text())["data"]
+    (sandbox / "x2.json").write_text(json.dumps({"data": [{**tweets[0], "text": "a different text"}]}))
+    result = heard("ingest", str(FIXTURES / "x_v2.json"), "x2.json", "--db", "x.duckdb")
+    assert_user_error(result, "x2.json:1", "'x:1001'", "already stored with a different text")
+    assert rows(sandbox / "x.duckdb", "SELECT count(*) FROM posts") == [(0,)]
+
+
+def test_exact_duplicates_are_counted_not_errors(sandbox: Path) -> None:
+    src = _jsonl(sandbox / "twice.jsonl", {"id": "1", "text": "Me too."}, {"id": "1", "text": "Me too."})
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([src], store)
+    assert summary.added == 1 and summary.files[0].duplicates_in_input == 1
+
+
+def test_rows_without_ids_are_kept_apart_by_position(heard, sandbox: Path) -> None:
+    (sandbox / "noid.csv").write_text("text,author\nMe too.,a\nMe too.,b\nMe too.,a\n")
+    result = heard("ingest", "noid.csv", "--db", "c.duckdb", "--json")
+    assert json.loads(result.out)["added"] == 3
+    assert rows(sandbox / "c.duckdb", "SELECT id FROM posts ORDER BY id") == [("noid:#1",), ("noid:#2",), ("noid:#3",)]
+    assert json.loads(heard("ingest", "noid.csv", "--db", "c.duckdb", "--json").out)["added"] == 0
+
+
+# -- real-world exports ----------------------------------------------------------------
+
+
+def _originals(db: Path) -> dict[str, str]:
+    return {e["id"]: e["original"] for e in PseudonymKey.for_store(db, True).read_ids()}
+
+
+def test_bluesky_author_feed_is_read_as_bluesky_posts(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([FIXTURES / "bluesky_feed.json"], store)
+    assert summary.files[0].platform == "bluesky" and summary.added == 2
+    back = _originals(sandbox / "c.duckdb")
+    got = {back[r[0]]: (r[1], back.get(r[2]), back.get(r[3]), r[4])
+           for r in rows(sandbox / "c.duckdb", "SELECT id, text, parent_id, thread_root, meta FROM posts")}
+    root, reply = "bluesky:at://did:plc:zqfeed01/app.bsky.feed.post/3m1", "bluesky:at://did:plc:zqfeed01/app.bsky.feed.post/3m2"
+    assert got[root][0].startswith("It took me a long time") and got[root][2] == root
+    assert got[reply][1:3] == ("bluesky:at://did:plc:zqfeed02/app.bsky.feed.post/3m9", root)
+    assert json.loads(got[root][3]) == {"langs": ["en"], "hashtags": ["SpeakingOut"], "likeCount": 4, "repostCount": 0,
+                                        "replyCount": 1, "quoteCount": 0}
+
+
+def test_bluesky_post_thread_is_read_with_its_replies(sandbox: Path) -> None:
+    def view(n: int, parent: str | None = None) -> dict:
+        record = {"$type": "app.bsky.feed.post", "text": f"post {n}", "createdAt": f"2026-03-0{n}T00:00:00Z"}
+        if parent:
+            record["reply"] = {"root": {"uri": "at://did:plc:q/app.bsky.feed.post/1"}, "parent": {"uri": parent}}
+        return {"uri": f"at://did:plc:q/app.bsky.feed.post/{n}", "author": {"did": "did:plc:q"}, "record": record}
+
+    thread = {"thread": {"post": view(2, "at://did:plc:q/app.bsky.feed.post/1"), "parent": {"post": view(1)},
+                         "replies": [{"post": view(3, "at://did:plc:q/app.bsky.feed.post/2")}, {"notFound": True}]}}
+    (sandbox / "thread.json").write_text(json.dumps(thread))
+    with Store.open(sandbox / "c.duckdb") as store:
+        assert ingest([sandbox / "thread.json"], store).added == 3
+    assert rows(sandbox / "c.duckdb", "SELECT text FROM posts ORDER BY created_at") == [("post 1",), ("post 2",), ("post 3",)]
+
+
+def test_reddit_thread_listing_is_read_with_its_reply_tree(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([FIXTURES / "reddit_thread.json"], store)
+    assert summary.files[0].platform == "reddit" and summary.added == 4  # the "more" stub is not a post
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, text FROM posts")}
+    assert got["reddit:t3_zq1"] == (None, "reddit:t3_zq1", "Ten years on\n\nI finally said his name to a counsellor today.")
+    assert got["reddit:t1_k1"][:2] == ("reddit:t3_zq1", "reddit:t3_zq1")
+    assert got["reddit:t1_kk2"][0] == "reddit:t1_k1" and got["reddit:t1_kkk3"][0] == "reddit:t1_kk2"
+
+
+def test_reddit_data_export_csvs_keep_threads_and_times_and_drop_ip(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([FIXTURES / "reddit_export_posts.csv", FIXTURES / "reddit_export_comments.csv"], store)
+    assert [f.platform for f in summary.files] == ["reddit", "reddit"] and summary.added == 3
+    got = {r[0]: r[1:] for r in rows(sandbox / "c.duckdb", "SELECT id, parent_id, thread_root, created_at, text, meta FROM posts")}
+    assert got["reddit:t3_zqp1"][:4] == (None, "reddit:t3_zqp1", datetime(2026, 3, 8, 9, 0), "First time saying it\n\nIt was my older cousin. I was nine.")
+    assert got["reddit:t1_zqc1"][:3] == ("reddit:t3_zqp1", "reddit:t3_zqp1", datetime(2026, 3, 8, 10, 15))
+    assert got["reddit:t1_zqc2"][:2] == ("reddit:t1_zqc9", "reddit:t3_zqp1")  # a bare parent id that is not the post: a comment
+    assert all(json.loads(r[4]) == {"subreddit": "survivorsupport"} for r in got.values())
+
+
+def test_mastodon_context_is_read(sandbox: Path) -> None:
+    with Store.open(sandbox / "c.duckdb") as store:
+        summary = ingest([FIXTURES / "mastodon_context.json"], store)
+    assert summary.files[0].platform == "mastodon" and summary.added == 3
+    got = dict(rows(sandbox / "c.duckdb", "SELECT id, parent_id FROM posts"))
+    assert got == {"mastodon:200001": None, "mastodon:200003": "mastodon:200002", "mastodon:200004": "mastodon:200001"}
+
+
+@pytest.mark.parametrize("value", [{"text": "hi", "by": "@bob"}, ["me", "too"], 42, True])
+def test_a_text_that_is_not_a_string_is_a_bad_row(heard, sandbox: Path, value: object) -> None:
+    _jsonl(sandbox / "odd.jsonl", {"id": "1", "text": "fine"}, {"id": "2", "text": value})
+    result = heard("ingest", "odd.jsonl", "--db", "c.duckdb")
+    assert_user_error(result, "odd.jsonl:2", "expected a text (a string) in 'text'", "found a")
+    assert "@bob" not in result.err
+    _jsonl(sandbox / "feed.json")
+    (sandbox / "feed.json").write_text(json.dumps({"feed": [{"post": {"uri": "at://did:plc:q/app.bsky.feed.post/1",
+                                                                      "record": {"text": value}}}]}))
+    assert_user_error(heard("ingest", "feed.json", "--db", "c.duckdb"), "feed.json:1", "expected a text (a string)")

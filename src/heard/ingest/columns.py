@@ -9,7 +9,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from heard.errors import InputError
@@ -21,6 +22,29 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "author": ("author", "author_id", "user", "username", "user_id", "screen_name", "handle", "account", "user_name"),
     "time": ("created_at", "created_utc", "timestamp", "time", "date", "datetime", "posted_at", "published"),
 }
+
+
+_COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.$-]{0,39}$")
+
+
+def describe_columns(names: Iterable[str], limit: int = 20) -> str:
+    """Column names for an error message, without quoting what may be a post.
+
+    A header-less CSV's first row is data, so only names that look like
+    column names (one identifier-like word) are shown; anything else is
+    described by its length.
+
+    Example:
+        >>> describe_columns(["id", "Me too, it happened to me", "created_at"])
+        'id, <a 25-character value>, created_at'
+    """
+    listed = list(names)
+    shown = [n if _COLUMN_NAME.match(n) else f"<a {len(n):,}-character value>" for n in listed[:limit]]
+    return ", ".join(shown) + (" …" if len(listed) > limit else "")
+
+
+def _looks_like_data(names: Sequence[str]) -> bool:
+    return any(not _COLUMN_NAME.match(n) for n in names)
 
 
 @dataclass(frozen=True)
@@ -41,7 +65,8 @@ class ColumnMap:
         """
         available = list(columns)
         lower = {c.lower(): c for c in available}
-        shown = ", ".join(available[:20]) + (" …" if len(available) > 20 else "")
+        shown = describe_columns(available)
+        headerless = " (is the first row data? add a header row naming the columns)" if _looks_like_data(available) else ""
         chosen: dict[str, str | None] = {}
         for field, names in CANDIDATES.items():
             wanted = getattr(self, field)
@@ -63,7 +88,7 @@ class ColumnMap:
                 source,
                 "expected a text column (" + ", ".join(CANDIDATES["text"][:6]) + ", …)",
                 f"found only: {shown}",
-                "name it with --text-col COLUMN",
+                "name it with --text-col COLUMN" + headerless,
             )
         return replace(self, **chosen)
 
@@ -75,7 +100,7 @@ class ColumnMap:
                 raise InputError(
                     source,
                     f"expected the column {wanted!r} named by --{field}-col",
-                    f"found it in no record (columns seen: {', '.join(sorted(seen)[:20])})",
+                    f"found it in no record (columns seen: {describe_columns(sorted(seen))})",
                     f"pass --{field}-col with one of those names",
                 )
 

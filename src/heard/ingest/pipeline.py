@@ -3,8 +3,10 @@
 A batch is read, normalised, pseudonymised, segmented and written in one
 transaction, so a crash loses no committed batch and leaves no half batch.
 A user error (a bad row without ``--skip-bad``) removes what this run added,
-so a failed ingest leaves the store as it was. Post ids already stored are
-skipped: ingesting the same file twice adds nothing.
+so a failed ingest leaves the store as it was. A post already stored under
+the same id with the same text is skipped, so ingesting the same file twice
+adds nothing; the same id with another text is a bad row, never a silent drop.
+Ids that name an account are stored as keyed hashes (:meth:`PseudonymKey.post_id`).
 
 Example:
     >>> from heard.store import Store
@@ -18,21 +20,22 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from heard.errors import HeardError, InputError
 from heard.ingest.columns import ColumnMap
-from heard.ingest.platforms import Draft, RowError, detect_platform, meta_json, to_draft
+from heard.ingest.platforms import Draft, RowError, detect_platform, expand_record, meta_json, source_scope, to_draft
 from heard.ingest.readers import BadRow, Row, read_records
 from heard.records import Post
 from heard.segment import segment_text
-from heard.store import PseudonymKey, Store
+from heard.store import PseudonymKey, Store, reads
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +116,20 @@ def _drafts(
     max_chars: int,
     summary: FileSummary,
 ) -> Iterator[tuple[int, Draft] | BadRow]:
-    """Rows of one file as drafts (or bad rows), platform detected on the first record."""
+    """Rows of one file as drafts (or bad rows), platform detected on the first record.
+
+    Containers (a Reddit thread listing, a Bluesky feed, a Mastodon context)
+    are opened into their posts first. Each post's position in the file
+    (1-based, counting bad rows too) is the id of a generic row without one.
+    """
     platform: str | None = None
     resolved: ColumnMap | None = None
     named = {c for c in (columns.parent, columns.author, columns.time) if c}
     keys_seen: set[str] = set()
-    for item in read_records(path, encoding):
+    scope = source_scope(path.name)
+    position = 0
+    for item in _expanded(read_records(path, encoding)):
+        position += 1
         if isinstance(item, BadRow):
             yield item
             continue
@@ -132,7 +143,7 @@ def _drafts(
         if named:
             keys_seen.update(record)
         try:
-            draft = to_draft(platform, record, resolved)
+            draft = to_draft(platform, record, resolved, source=scope, position=position)
         except RowError as exc:
             yield BadRow(item.line, exc.expected, exc.found, exc.fix, _raw_record(record))
             continue
@@ -151,6 +162,15 @@ def _drafts(
         yield item.line, draft
     if named and platform == "generic":
         columns.check_named_seen(keys_seen, str(path))
+
+
+def _expanded(items: Iterator[Row | BadRow]) -> Iterator[Row | BadRow]:
+    """Each post of a container record (see :func:`expand_record`) as its own row, on the container's line."""
+    for item in items:
+        if isinstance(item, Row):
+            yield from (Row(item.line, record) for record in expand_record(item.record))
+        else:
+            yield item
 
 
 def _raw_record(record: dict[str, Any]) -> str:
@@ -237,15 +257,26 @@ def _ingest_file(
     run_id: int,
     progress: Callable[[IngestSummary], None] | None,
 ) -> None:
-    batch: dict[str, Draft] = {}
+    # Post id -> (line, draft). Ids are already scoped and, where they name an account, hashed.
+    batch: dict[str, tuple[int, Draft]] = {}
+
+    def bad(item: BadRow) -> None:
+        if rejects is None:
+            raise InputError(str(path), item.expected, item.found, item.fix, line=item.line)
+        file_summary.rejected += 1
+        rejects.write(str(path), item.line, f"{item.expected}, {item.found}", item.raw)
 
     def flush() -> None:
         if not batch:
             return
-        stored = store.existing_ids(list(batch))
+        key.save_ids()  # before the commit: every stored hashed id can be traced back by the key's owner
+        stored = reads.stored_text_digests(store, list(batch))
         posts: list[Post] = []
-        for draft in batch.values():
+        for line, draft in batch.values():
             if draft.id in stored:
+                if stored[draft.id] != text_digest(draft.text):
+                    bad(_conflict(draft, line, "already stored with a different text"))
+                    continue
                 file_summary.already_stored += 1
                 continue
             posts.append(
@@ -270,18 +301,37 @@ def _ingest_file(
 
     for item in _drafts(path, columns, encoding, max_chars, file_summary):
         if isinstance(item, BadRow):
-            if rejects is None:
-                raise InputError(str(path), item.expected, item.found, item.fix, line=item.line)
-            file_summary.rejected += 1
-            rejects.write(str(path), item.line, f"{item.expected}, {item.found}", item.raw)
+            bad(item)
             continue
-        _, draft = item
+        line, draft = item
+        draft = replace(draft, id=key.post_id(draft.id), parent_id=key.post_id(draft.parent_id), thread_root=key.post_id(draft.thread_root))
         file_summary.read += 1
         if draft.id in batch:
-            # A duplicate further away is caught as "already stored" by the next batch.
-            file_summary.duplicates_in_input += 1
+            first_line, first = batch[draft.id]
+            if first.text != draft.text:
+                bad(_conflict(draft, line, f"already read on line {first_line} with a different text"))
+            else:
+                # An exact duplicate; one further away is caught as "already stored" by the next batch.
+                file_summary.duplicates_in_input += 1
             continue
-        batch[draft.id] = draft
+        batch[draft.id] = (line, draft)
         if len(batch) >= batch_size:
             flush()
     flush()
+
+
+def _conflict(draft: Draft, line: int, found: str) -> BadRow:
+    """Two posts under one id: an error naming the id, never the texts."""
+    return BadRow(
+        line,
+        f"expected the id {draft.id!r} to name one post",
+        f"found it {found}",
+        "give each post its own id (ids without a platform are scoped by the file's name, so rename one of two "
+        "files that share a name), or pass --skip-bad to set the second one aside",
+        json.dumps({"id": draft.id, "text": draft.text}, ensure_ascii=False),
+    )
+
+
+def text_digest(text: str) -> str:
+    """The digest ingest compares a post's text by (MD5 of UTF-8, as DuckDB's ``md5``)."""
+    return hashlib.md5(text.encode("utf-8", errors="surrogatepass"), usedforsecurity=False).hexdigest()

@@ -2,18 +2,31 @@
 
 Each normaliser takes one raw record and returns a :class:`Draft` (the post
 before pseudonymisation and segmentation) or raises :class:`RowError`.
+Containers that hold several posts (a Reddit thread listing, a Bluesky feed
+or thread, a Mastodon context) are opened first with :func:`expand_record`.
+
+Ids are scoped by source so that two files cannot collide: platform ids carry
+the platform (``x:``, ``reddit:t1_``, ``bluesky:``, ``mastodon:``), generic
+ids the file name's stem (``posts:17``), and a row without an id gets its
+position in the file (``posts:#3``), never a hash of its text.
+
+What ``meta`` may keep is one allow-list, :data:`ALLOWED_META`: counts,
+languages, flags, subreddit and hashtags, each checked against its kind.
+Everything else a record carries (handles, names, profile URLs, mentions,
+locations, IP addresses, e-mails) is dropped here, at ingest.
 
 Example:
     >>> d = to_draft("reddit", {"id": "c2", "parent_id": "t1_c1", "link_id": "t3_s1",
-    ...     "author": "u1", "body": "me too", "created_utc": 1772460300}, None)
-    >>> (d.id, d.parent_id, d.thread_root)
-    ('reddit:t1_c2', 'reddit:t1_c1', 'reddit:t3_s1')
+    ...     "author": "u1", "body": "me too", "created_utc": 1772460300, "ip": "203.0.113.9"}, None)
+    >>> (d.id, d.parent_id, d.thread_root, d.meta)
+    ('reddit:t1_c2', 'reddit:t1_c1', 'reddit:t3_s1', {})
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,7 +48,7 @@ class RowError(ValueError):
 
 @dataclass(frozen=True)
 class Draft:
-    """A post's fields as read, before the author is pseudonymised."""
+    """A post's fields as read, before the author and account-naming ids are pseudonymised."""
 
     id: str
     text: str
@@ -47,11 +60,197 @@ class Draft:
     meta: dict[str, Any]
 
 
+# -- what meta may keep ------------------------------------------------------------------------------
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}$")
+_NAME = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+_TAG = re.compile(r"^#?[^\W_][\w-]{0,99}$")
+
+
+def _count(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,15}(?:\.\d+)?", value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return None
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _lang(value: Any) -> str | None:
+    return value if isinstance(value, str) and _LANG.match(value) else None
+
+
+def _langs(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return None
+    kept = [v for v in value if isinstance(v, str) and _LANG.match(v)]
+    return kept or None
+
+
+def _name(value: Any) -> str | None:
+    return value if isinstance(value, str) and _NAME.match(value) else None
+
+
+def _tags(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = re.split(r"[\s,;]+", value.strip())
+    if not isinstance(value, list):
+        return None
+    kept = [v.lstrip("#") for v in value if isinstance(v, str) and _TAG.match(v)]
+    return kept or None
+
+
+def _title(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+_COUNTS = (
+    "likes", "like_count", "likeCount", "favorite_count", "favourite_count", "favourites_count",
+    "retweets", "retweet_count", "reposts", "repost_count", "repostCount", "reblogs_count", "shares", "share_count",
+    "quote_count", "quoteCount", "reply_count", "replyCount", "replies_count", "num_comments",
+    "impression_count", "bookmark_count", "views", "view_count",
+    "score", "ups", "downs", "upvotes", "downvotes", "controversiality", "gilded",
+)
+_Kind = Callable[[Any], Any]
+
+ALLOWED_META: dict[str, dict[str, _Kind]] = {
+    "x": {
+        "lang": _lang, "possibly_sensitive": _flag, "hashtags": _tags,
+        **dict.fromkeys(("like_count", "retweet_count", "reply_count", "quote_count", "impression_count", "bookmark_count"), _count),
+    },
+    "reddit": {
+        "subreddit": _name, "over_18": _flag, "hashtags": _tags,
+        **dict.fromkeys(("score", "ups", "downs", "num_comments", "controversiality", "gilded"), _count),
+    },
+    "bluesky": {
+        "langs": _langs, "hashtags": _tags,
+        **dict.fromkeys(("likeCount", "repostCount", "replyCount", "quoteCount"), _count),
+    },
+    "mastodon": {
+        "language": _lang, "sensitive": _flag, "visibility": _name, "hashtags": _tags,
+        **dict.fromkeys(("replies_count", "reblogs_count", "favourites_count"), _count),
+    },
+    "document": {"title": _title, "file": _title},
+    "generic": {
+        "lang": _lang, "language": _lang, "subreddit": _name, "hashtags": _tags, "tags": _tags,
+        "sensitive": _flag, "possibly_sensitive": _flag, "over_18": _flag,
+        **dict.fromkeys(_COUNTS, _count),
+    },
+}
+"""What ``posts.meta`` may keep, per platform: field name → a check of its kind that
+returns the value to keep or ``None`` (dropped). Every other field is dropped at ingest."""
+
+
+def allowed_meta(platform: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the fields :data:`ALLOWED_META` allows for ``platform``, of the right kind.
+
+    Example:
+        >>> allowed_meta("mastodon", {"language": "en", "url": "https://example.town/@jo/1", "sensitive": "no"})
+        {'language': 'en'}
+    """
+    allowed = ALLOWED_META.get(platform, ALLOWED_META["generic"])
+    kept: dict[str, Any] = {}
+    for name, check in allowed.items():
+        if name in fields:
+            value = check(fields[name])
+            if value is not None:
+                kept[name] = value
+    return kept
+
+
+# -- containers ----------------------------------------------------------------------------------------
+def expand_record(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The posts a record holds: itself, or those of a container export.
+
+    Opens a Reddit thread listing (``{"kind": "Listing", …}`` with nested
+    ``replies``; "load more" stubs are skipped), a Bluesky feed item
+    (``{"post": {…}}`` of ``getAuthorFeed``/``getTimeline``) or thread
+    (``{"thread": {…}}`` of ``getPostThread``), and a Mastodon context
+    (``{"ancestors": […], "descendants": […]}``). Nesting is walked with a
+    stack, so a deep reply tree needs no recursion.
+
+    Example:
+        >>> listing = {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "c1", "body": "hi",
+        ...     "replies": {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "c2", "body": "yo"}}]}}}}]}}
+        >>> [r["id"] for r in expand_record(listing)]
+        ['c1', 'c2']
+    """
+    if _is_listing(record):
+        return _reddit_listing(record)
+    post = record.get("post")
+    if isinstance(post, dict) and ("uri" in post or "record" in post):
+        return [post]
+    thread = record.get("thread")
+    if isinstance(thread, dict) and isinstance(thread.get("post"), dict):
+        return _bluesky_thread(thread)
+    if set(record) >= {"ancestors", "descendants"} and all(isinstance(record[k], list) for k in ("ancestors", "descendants")):
+        return [s for s in [*record["ancestors"], *record["descendants"]] if isinstance(s, dict)]
+    return [record]
+
+
+def _is_listing(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("kind") == "Listing" and isinstance(value.get("data"), dict)
+
+
+def _reddit_listing(listing: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    stack: list[Any] = [listing]
+    while stack:
+        node = stack.pop()
+        if _is_listing(node):
+            children = node["data"].get("children")
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+            continue
+        if not isinstance(node, dict) or node.get("kind") not in ("t1", "t3") or not isinstance(node.get("data"), dict):
+            continue  # "more" stubs and anything that is not a post or comment
+        data = dict(node["data"])
+        replies = data.pop("replies", None)
+        data.setdefault("name", f"{node['kind']}_{data.get('id')}")
+        out.append(data)
+        if _is_listing(replies):
+            stack.append(replies)
+    return out
+
+
+def _bluesky_thread(thread: dict[str, Any]) -> list[dict[str, Any]]:
+    ancestors: list[dict[str, Any]] = []
+    parent = thread.get("parent")
+    while isinstance(parent, dict):
+        if isinstance(parent.get("post"), dict):
+            ancestors.append(parent["post"])
+        parent = parent.get("parent")
+    out = list(reversed(ancestors))
+    stack: list[Any] = [thread]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict) or not isinstance(node.get("post"), dict):
+            continue  # blocked or deleted posts carry no post view
+        out.append(node["post"])
+        replies = node.get("replies")
+        if isinstance(replies, list):
+            stack.extend(reversed(replies))
+    return out
+
+
+# -- detection ---------------------------------------------------------------------------------------------
 def detect_platform(record: dict[str, Any]) -> str:
     """Guess which export a record comes from by its characteristic fields."""
     if record.get("_document"):
         return "document"
-    kind = record.get("$type") or (record.get("record") or {}).get("$type") if isinstance(record.get("record", {}), dict) else record.get("$type")
+    inner = record.get("record")
+    kind = inner.get("$type") if isinstance(inner, dict) else record.get("$type")
     value = record.get("value")
     if kind == "app.bsky.feed.post" or (isinstance(value, dict) and value.get("$type") == "app.bsky.feed.post") or str(record.get("uri", "")).startswith("at://"):
         return "bluesky"
@@ -64,11 +263,14 @@ def detect_platform(record: dict[str, Any]) -> str:
     return "generic"
 
 
+# -- fields -------------------------------------------------------------------------------------------------
 def _time(value: Any, field: str) -> datetime | None:
     try:
         return parse_time(value)
     except TimeFormatError as exc:
-        raise RowError(f"expected a timestamp in {field!r} (ISO 8601 or epoch seconds)", f"found {exc}",
+        # Never quote the value: a text in a time column may be someone's post.
+        found = f"found a {len(value):,}-character text that is not one" if isinstance(value, str) else f"found {exc}"
+        raise RowError(f"expected a timestamp in {field!r} (ISO 8601 or epoch seconds)", found,
                        "fix the value, map another column with --time-col, or pass --skip-bad") from None
 
 
@@ -80,21 +282,32 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
 def _require_text(value: Any, field: str) -> str:
     if value is None:
         raise RowError(f"expected a text in {field!r}", "found no value", "fill it in, map another column with --text-col, or pass --skip-bad")
-    return value if isinstance(value, str) else str(value)
+    if not isinstance(value, str):
+        raise RowError(f"expected a text (a string) in {field!r}", f"found {_kind(value)}",
+                       "map the column that holds the post's words with --text-col, convert the export, or pass --skip-bad")
+    return value
 
 
-def _content_id(*parts: Any) -> str:
-    digest = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()
-    return "h:" + digest[:24]
+def _optional_text(value: Any, field: str) -> str:
+    return "" if value is None else _require_text(value, field)
 
 
-def _rest(record: dict[str, Any], used: set[str]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in used and not k.startswith("_")}
-
-
+# -- platforms ------------------------------------------------------------------------------------------------
 def _x(record: dict[str, Any]) -> Draft:
     tid = _str(record.get("id"))
     if tid is None:
@@ -104,6 +317,11 @@ def _x(record: dict[str, Any]) -> Draft:
         if isinstance(ref, dict) and ref.get("type") == "replied_to":
             parent = "x:" + str(ref.get("id"))
     root = _str(record.get("conversation_id"))
+    metrics = record.get("public_metrics")
+    entities = record.get("entities")
+    hashtags = entities.get("hashtags") if isinstance(entities, dict) else None
+    fields = {**record, **(metrics if isinstance(metrics, dict) else {}),
+              "hashtags": [h.get("tag") for h in hashtags if isinstance(h, dict)] if isinstance(hashtags, list) else None}
     return Draft(
         id="x:" + tid,
         text=_require_text(record.get("text"), "text"),
@@ -112,45 +330,67 @@ def _x(record: dict[str, Any]) -> Draft:
         parent_id=parent,
         thread_root=("x:" + root) if root else None,
         platform="x",
-        meta=_rest(record, {"id", "text", "author_id", "created_at", "conversation_id", "referenced_tweets"}),
+        meta=allowed_meta("x", fields),
     )
+
+
+_REDDIT_THREAD = re.compile(r"/comments/([A-Za-z0-9]+)(?:/[^/?#]*/([A-Za-z0-9]+))?")
+
+
+def _reddit_fullname(value: str | None, link: str | None) -> str | None:
+    """``t1_``/``t3_`` fullnames from a fullname, a bare id (a comment unless it is the link's) or a permalink."""
+    if value is None:
+        return None
+    if value.startswith(("t1_", "t3_")):
+        return value
+    match = _REDDIT_THREAD.search(value)
+    if match:
+        return f"t1_{match.group(2)}" if match.group(2) else f"t3_{match.group(1)}"
+    return f"t3_{value}" if link == f"t3_{value}" else f"t1_{value}"
 
 
 def _reddit(record: dict[str, Any]) -> Draft:
     rid = _str(record.get("id"))
     if rid is None:
         raise RowError("expected a Reddit 'id'", "found none", "check the dump")
-    is_comment = "body" in record or str(record.get("name", "")).startswith("t1_") or "parent_id" in record
+    name = str(record.get("name") or "")
+    # Pushshift and API comments have parent_id; the account data export's comments.csv has parent and link.
+    is_comment = (rid.startswith("t1_") or name.startswith("t1_") or "parent_id" in record or "parent" in record
+                  or ("body" in record and "title" not in record))
     full = rid if rid.startswith(("t1_", "t3_")) else ("t1_" if is_comment else "t3_") + rid
+    link = _str(record.get("link_id"))
+    if link is None and isinstance(record.get("link"), str):
+        link = _reddit_fullname(record["link"], None)
+        link = "t3_" + link[3:] if link else None
     if is_comment:
         text = _require_text(record.get("body"), "body")
     else:
-        title = record.get("title") or ""
-        body = record.get("selftext") or ""
+        title = _optional_text(record.get("title"), "title")
+        body = _optional_text(record.get("selftext") if "selftext" in record else record.get("body"), "selftext")
         text = (title + ("\n\n" + body if body else "")).strip() if (title or body) else _require_text(None, "selftext")
-    parent = _str(record.get("parent_id"))
-    link = _str(record.get("link_id"))
+    parent = _reddit_fullname(_str(record.get("parent_id") or record.get("parent")), link)
+    author = record.get("author")
     return Draft(
         id="reddit:" + full,
         text=text,
-        author=None if record.get("author") in (None, "[deleted]") else str(record.get("author")),
-        created_at=_time(record.get("created_utc"), "created_utc"),
+        author=None if author in (None, "", "[deleted]") else str(author),
+        created_at=_time(record.get("created_utc") or record.get("date") or record.get("created"), "created_utc"),
         parent_id=("reddit:" + parent) if parent else None,
         thread_root=("reddit:" + link) if link else ("reddit:" + full if not is_comment else None),
         platform="reddit",
-        meta=_rest(record, {"id", "body", "selftext", "title", "author", "created_utc", "parent_id", "link_id"}),
+        meta=allowed_meta("reddit", record),
     )
 
 
-def _bluesky(record: dict[str, Any]) -> Draft:
+def _bluesky(record: dict[str, Any], source: str, position: int) -> Draft:
     post = record
     if isinstance(record.get("record"), dict):
         post = record["record"]
     elif isinstance(record.get("value"), dict):
         post = record["value"]
     reply = post.get("reply") or {}
-    parent = (reply.get("parent") or {}).get("uri")
-    root = (reply.get("root") or {}).get("uri")
+    parent = _str((reply.get("parent") or {}).get("uri"))
+    root = _str((reply.get("root") or {}).get("uri"))
     author = record.get("author")
     if isinstance(author, dict):
         author = author.get("did") or author.get("handle")
@@ -158,16 +398,22 @@ def _bluesky(record: dict[str, Any]) -> Draft:
         author = str(record["uri"])[5:].split("/", 1)[0]
     text = _require_text(post.get("text"), "text")
     created = _time(post.get("createdAt") or record.get("indexedAt"), "createdAt")
-    uri = _str(record.get("uri")) or _content_id("bluesky", author, post.get("createdAt"), text)
+    uri = _str(record.get("uri"))
+    post_id = f"bluesky:{uri}" if uri else f"{source}:#{position}"
+    tags: list[Any] = [t for t in post.get("tags") or [] if isinstance(t, str)]
+    for facet in post.get("facets") or []:
+        for feature in (facet.get("features") or []) if isinstance(facet, dict) else []:
+            if isinstance(feature, dict) and str(feature.get("$type", "")).endswith("#tag"):
+                tags.append(feature.get("tag"))
     return Draft(
-        id=uri,
+        id=post_id,
         text=text,
         author=_str(author),
         created_at=created,
-        parent_id=_str(parent),
-        thread_root=_str(root) if root else (uri if parent is None else None),
+        parent_id=f"bluesky:{parent}" if parent else None,
+        thread_root=f"bluesky:{root}" if root else (post_id if parent is None else None),
         platform="bluesky",
-        meta=_rest(record, {"uri", "record", "value", "author"}) | {"langs": post.get("langs")},
+        meta=allowed_meta("bluesky", {**record, "langs": post.get("langs"), "hashtags": tags}),
     )
 
 
@@ -178,6 +424,7 @@ def _mastodon(record: dict[str, Any]) -> Draft:
     account = record.get("account") or {}
     text = html_to_text(_require_text(record.get("content"), "content"))
     parent = _str(record.get("in_reply_to_id"))
+    tags = record.get("tags")
     return Draft(
         id="mastodon:" + mid,
         text=text,
@@ -186,7 +433,7 @@ def _mastodon(record: dict[str, Any]) -> Draft:
         parent_id=("mastodon:" + parent) if parent else None,
         thread_root=None if parent else "mastodon:" + mid,
         platform="mastodon",
-        meta=_rest(record, {"id", "content", "account", "created_at", "in_reply_to_id"}) | {"spoiler_text": record.get("spoiler_text")},
+        meta=allowed_meta("mastodon", {**record, "hashtags": [t.get("name") for t in tags if isinstance(t, dict)] if isinstance(tags, list) else None}),
     )
 
 
@@ -199,38 +446,55 @@ def _document(record: dict[str, Any]) -> Draft:
         parent_id=None,
         thread_root=record["id"],
         platform="document",
-        meta={"title": record.get("title"), "file": record.get("file")},
+        meta=allowed_meta("document", record),
     )
 
 
-def _generic(record: dict[str, Any], columns: ColumnMap) -> Draft:
+def _generic(record: dict[str, Any], columns: ColumnMap, source: str, position: int) -> Draft:
     columns = columns.for_record(record)
     text_col = columns.text
     assert text_col is not None  # resolved on the file's first record
     text = _require_text(record.get(text_col), text_col)
     author = _str(record.get(columns.author)) if columns.author else None
     created = _time(record.get(columns.time), columns.time) if columns.time else None
-    post_id = _str(record.get(columns.id)) if columns.id else None
-    if post_id is None:
-        # No id: the content decides, so ingesting the same file twice still adds nothing.
-        post_id = _content_id(text, author, created.isoformat() if created else None)
+    local_id = _str(record.get(columns.id)) if columns.id else None
+    # No id: the row's position in its file, so two identical "Me too." stay two posts
+    # and ingesting the same file twice still adds nothing.
+    post_id = f"{source}:{local_id}" if local_id is not None else f"{source}:#{position}"
     parent = _str(record.get(columns.parent)) if columns.parent else None
-    used = {c for c in (columns.text, columns.id, columns.parent, columns.author, columns.time) if c}
     platform = _str(record.get("platform")) or "generic"
     return Draft(
         id=post_id,
         text=text,
         author=author,
         created_at=created,
-        parent_id=parent,
+        parent_id=f"{source}:{parent}" if parent is not None else None,
         thread_root=post_id if parent is None else None,
         platform=platform,
-        meta=_rest(record, used | {"platform"}),
+        meta=allowed_meta("generic", record),
     )
 
 
-def to_draft(platform: str, record: dict[str, Any], columns: ColumnMap | None) -> Draft:
+def source_scope(file_name: str) -> str:
+    """The scope of a generic file's ids: its name without the suffix, ``:`` made ``_``.
+
+    Example:
+        >>> source_scope("posts.2026-03.csv")
+        'posts.2026-03'
+    """
+    stem = file_name.rsplit(".", 1)[0] if "." in file_name.lstrip(".") else file_name
+    return stem.replace(":", "_") or "file"
+
+
+def to_draft(platform: str, record: dict[str, Any], columns: ColumnMap | None, *, source: str = "generic", position: int = 0) -> Draft:
     """Turn one raw record of ``platform`` into a :class:`Draft`.
+
+    Args:
+        platform: one of :data:`PLATFORMS` (as :func:`detect_platform` gives it).
+        record: the raw record (see :func:`expand_record` for containers).
+        columns: the resolved column map of a generic file.
+        source: the scope of ids that have no platform (see :func:`source_scope`).
+        position: the record's 1-based position in its file, the id of a row without one.
 
     Raises:
         RowError: the record lacks what the platform's posts must have.
@@ -240,16 +504,16 @@ def to_draft(platform: str, record: dict[str, Any], columns: ColumnMap | None) -
     if platform == "reddit":
         return _reddit(record)
     if platform == "bluesky":
-        return _bluesky(record)
+        return _bluesky(record, source, position)
     if platform == "mastodon":
         return _mastodon(record)
     if platform == "document":
         return _document(record)
     if columns is None:
         raise RowError("expected a column map for a generic record", "found none", "report this as a bug")
-    return _generic(record, columns)
+    return _generic(record, columns, source, position)
 
 
 def meta_json(meta: dict[str, Any]) -> str:
-    """The raw metadata as JSON (values JSON cannot hold become strings)."""
+    """The kept metadata as JSON."""
     return json.dumps(meta, ensure_ascii=False, default=str)

@@ -9,7 +9,11 @@ Every post text a report quotes goes through :func:`redact` first:
   become ``[profile link]``; other links keep only their site:
   ``[link: example.org]``;
 * e-mail addresses become ``[email]``;
+* AT Protocol URIs (``at://did:plc:…/app.bsky.feed.post/…``) become
+  ``[profile link]``;
 * handles (``@name``, ``@name@instance.social``, ``@name.bsky.social``,
+  custom-domain Bluesky handles written ``@name.example.com``, bare
+  Bluesky handles ``name.bsky.social``, DIDs ``did:plc:…``/``did:web:…``,
   ``u/name``) become ``[handle]``;
 * phone numbers (7 or more digits in groups, optionally with a ``+``
   country code or brackets, or a run of 10 to 15 digits; dates and year
@@ -27,6 +31,8 @@ Example:
     'mail me: [email] or call [phone], [handle]'
     >>> redact("see https://twitter.com/jo_doe/status/1 and https://news.example.org/a?b=1")
     'see [profile link] and [link: news.example.org]'
+    >>> redact("thanks jo.bsky.social and @jo.example.com (did:plc:z72i7hdynmk6r22z27h6tvur)")
+    'thanks [handle] and [handle] ([handle])'
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ _URL = re.compile(
     r"|\b" + _SOCIAL + r"/[^\s<>\"'()\[\]]*",
     re.IGNORECASE,
 )
+_AT_URI = re.compile(r"\bat://[^\s<>\"'()\[\]]+", re.IGNORECASE)
+_DID = re.compile(r"\bdid:(?:plc|web|key):[A-Za-z0-9._:%-]*[A-Za-z0-9]", re.IGNORECASE)
+_BSKY_HANDLE = re.compile(r"(?<![\w@./-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+bsky\.social\b", re.IGNORECASE)
 _SOCIAL_HOST = re.compile(r"^" + _SOCIAL + r"$", re.IGNORECASE)
 _PROFILE_PATH = re.compile(r"/(?:@|u/|user/|users/|profile/|in/|people/)", re.IGNORECASE)
 _FEDIVERSE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -69,6 +78,12 @@ def _url(match: re.Match[str]) -> str:
     return f"[link: {host}]" + tail if host else "[link]" + tail
 
 
+def _at_uri(match: re.Match[str]) -> str:
+    uri = match.group(0)
+    stripped = uri.rstrip(_TRAILING)
+    return "[profile link]" + uri[len(stripped):]
+
+
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = sum(c.isdigit() for c in text)
@@ -81,7 +96,10 @@ def _phone(match: re.Match[str]) -> str:
 
 def redact(text: str) -> str:
     """Replace links, emails, handles and phone numbers in ``text`` (see the module docs)."""
+    text = _AT_URI.sub(_at_uri, text)
     text = _URL.sub(_url, text)
+    text = _DID.sub("[handle]", text)
+    text = _BSKY_HANDLE.sub("[handle]", text)
     text = _FEDIVERSE.sub("[handle]", text)
     text = _EMAIL.sub("[email]", text)
     text = _HANDLE.sub("[handle]", text)

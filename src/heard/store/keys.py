@@ -1,9 +1,16 @@
-"""Keyed-hash pseudonyms for authors.
+"""Keyed-hash pseudonyms for authors and for post ids that name an account.
 
 The key is 32 random bytes created once per store and kept beside it in
 ``<store>.key`` (mode 0600), so the same author gets the same pseudonym on
 every ingest, while someone holding only the database or an export cannot
 test guesses of handles against the pseudonyms.
+
+Post ids that embed an author (Bluesky ``at://did:…`` URIs, Mastodon status
+URLs with ``/@handle``, anything holding a DID, an ``@`` or a URL) are
+replaced by ``<scope>:p_`` + a keyed hash. The key's owner can go back: each
+replaced id is written to ``<store>.key.ids.jsonl`` (mode 0600) beside the key,
+one ``{"id": stored, "original": as read}`` per line. Deleting the key and
+that file makes the pseudonyms one-way for good.
 
 Example:
     >>> key = PseudonymKey(bytes(32))
@@ -11,31 +18,56 @@ Example:
     True
     >>> key.pseudonymise("@alice").startswith("a_")
     True
+    >>> key.post_id("x:1001")
+    'x:1001'
+    >>> key.post_id("bluesky:at://did:plc:abc/app.bsky.feed.post/3k1").startswith("bluesky:p_")
+    True
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
+import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import overload
 
 from heard.errors import StoreError
 
+NAMES_ACCOUNT = re.compile(r"did:|at://|@|://|/users?/|/u/|/profile/|/accounts?/", re.IGNORECASE)
+"""What makes an id name an account: a DID, an AT URI, an ``@``, a URL, a profile path."""
+
 
 class PseudonymKey:
-    """An HMAC-SHA256 key that turns author handles into stable pseudonyms."""
+    """An HMAC-SHA256 key that turns author handles (and ids naming them) into stable pseudonyms.
 
-    def __init__(self, key: bytes) -> None:
+    Args:
+        key: the secret, at least 16 bytes.
+        ids_path: where replaced post ids are mapped back to the originals;
+            ``None`` keeps the mapping in memory only (a throwaway store).
+    """
+
+    def __init__(self, key: bytes, ids_path: Path | None = None) -> None:
         if len(key) < 16:
             raise StoreError("a pseudonym key of at least 16 bytes was expected, found a shorter one")
         self._key = key
+        self.ids_path = ids_path
+        self._known: set[str] | None = None
+        self._pending: dict[str, str] = {}
 
     @staticmethod
     def path_for(db_path: Path) -> Path:
         """Where the key of the store at ``db_path`` lives."""
         return db_path.with_name(db_path.name + ".key")
+
+    @staticmethod
+    def ids_path_for(db_path: Path) -> Path:
+        """Where the map from hashed post ids back to the originals lives (beside the key)."""
+        return db_path.with_name(db_path.name + ".key.ids.jsonl")
 
     @classmethod
     def for_store(cls, db_path: Path, store_has_posts: bool) -> PseudonymKey:
@@ -46,10 +78,11 @@ class PseudonymKey:
                 pseudonyms would not match the old ones.
         """
         key_path = cls.path_for(db_path)
+        ids_path = cls.ids_path_for(db_path)
         if key_path.exists():
             raw = key_path.read_text(encoding="ascii").strip()
             try:
-                return cls(bytes.fromhex(raw))
+                return cls(bytes.fromhex(raw), ids_path)
             except ValueError:
                 raise StoreError(
                     f"{key_path}: expected a hex pseudonym key, found something else. "
@@ -65,7 +98,7 @@ class PseudonymKey:
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key.hex() + "\n")
-        return cls(key)
+        return cls(key, ids_path)
 
     def pseudonymise(self, author: str | None) -> str | None:
         """Return the pseudonym of ``author`` (``None`` and "" stay ``None``)."""
@@ -76,3 +109,59 @@ class PseudonymKey:
             return None
         digest = hmac.new(self._key, author.casefold().encode("utf-8"), hashlib.sha256).hexdigest()
         return "a_" + digest[:16]
+
+    @overload
+    def post_id(self, post_id: str) -> str: ...
+    @overload
+    def post_id(self, post_id: None) -> None: ...
+    def post_id(self, post_id: str | None) -> str | None:
+        """The id as stored: unchanged unless it names an account (see :data:`NAMES_ACCOUNT`).
+
+        ``post_id`` is ``<scope>:<id as read>``; a replaced id keeps its scope and
+        becomes ``<scope>:p_`` + 32 hex of HMAC-SHA256, so a reply hashed with
+        the same key still finds its parent. Replaced ids are remembered for
+        :meth:`save_ids`.
+        """
+        if post_id is None:
+            return None
+        scope, sep, local = post_id.partition(":")
+        if not sep or not NAMES_ACCOUNT.search(local):
+            return post_id
+        message = b"post-id\x00" + post_id.encode("utf-8", errors="surrogatepass")
+        stored = f"{scope}:p_" + hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+        if stored not in self._known_ids():
+            self._pending[stored] = post_id
+        return stored
+
+    def _known_ids(self) -> set[str]:
+        if self._known is None:
+            self._known = {entry["id"] for entry in self.read_ids()}
+        return self._known
+
+    def read_ids(self) -> Iterator[dict[str, str]]:
+        """The saved map of replaced ids, ``{"id": stored, "original": as read}`` per entry."""
+        if self.ids_path is None or not self.ids_path.exists():
+            return
+        with self.ids_path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+    def save_ids(self) -> None:
+        """Append the ids replaced since the last call to the map file (mode 0600).
+
+        Called before the posts that use them are committed, so a crash never
+        leaves a stored id that its key's owner cannot trace back.
+        """
+        if not self._pending:
+            return
+        known = self._known_ids()
+        if self.ids_path is not None:
+            fd = os.open(self.ids_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
+                for stored, original in self._pending.items():
+                    fh.write(json.dumps({"id": stored, "original": original}) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        known.update(self._pending)
+        self._pending.clear()

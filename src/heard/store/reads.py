@@ -421,3 +421,22 @@ def act_units(store: Store, model: str) -> list[ActUnits]:
         [model, model],
     ).fetchall()
     return [ActUnits(str(r[0]), int(r[1]), int(r[2]), r[3] or "") for r in rows]
+
+
+def stored_text_digests(store: Store, ids: Sequence[str]) -> dict[str, str]:
+    """For the ``ids`` already stored, the MD5 of each one's text (ingest tells re-reads from id clashes).
+
+    Example:
+        >>> with Store.open(":memory:") as store:
+        ...     stored_text_digests(store, ["x:1"])
+        {}
+    """
+    if not ids:
+        return {}
+    probe = pa.table({"id": pa.array(list(ids), pa.string())})
+    store.con.register("_probe_text_ids", probe)
+    try:
+        rows = store.con.execute("SELECT p.id, md5(p.text) FROM posts p JOIN _probe_text_ids USING (id)").fetchall()
+    finally:
+        store.con.unregister("_probe_text_ids")
+    return {str(r[0]): str(r[1]) for r in rows}
