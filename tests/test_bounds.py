@@ -55,3 +55,12 @@ def test_classify_checks_the_output_before_the_work(heard: Callable[..., Result]
     assert_user_error(heard("classify", "in.jsonl", "-o", "folder"), "folder")
     assert loaded == []
     assert (sandbox / "in.jsonl").read_text(encoding="utf-8") == '{"id": "1", "text": "fine"}\n'
+
+
+def test_classify_names_the_line_of_a_lone_surrogate_deep_nesting_or_a_huge_number(heard: Callable[..., Result], sandbox: Path) -> None:
+    bad_lines = ['{"id": "2", "text": "ok \\ud83d"}', '{"id": "\\udc00", "text": "ok"}',
+                 '{"id": "2", "text": ' + "[" * 100_000 + "]" * 100_000 + "}", '{"id": "2", "text": "x", "n": ' + "9" * 5000 + "}"]
+    for i, bad in enumerate(bad_lines):
+        (sandbox / "in.jsonl").write_text('{"id": "1", "text": "fine"}\n' + bad + "\n", encoding="utf-8")
+        assert_user_error(heard("classify", "in.jsonl", "-o", f"out{i}.jsonl"), "in.jsonl:2:")
+        assert not (sandbox / f"out{i}.jsonl").exists()

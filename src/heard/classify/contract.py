@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from heard.errors import ConfigError, InputError
 from heard.jsonl import read_jsonl
 
 _PROGRESS_EVERY = 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 MAX_LINE_CHARS = 100_000
 """Longest text ``heard classify`` accepts on one line (ingest's default ``--max-chars``)."""
@@ -41,18 +43,28 @@ def _line(row: Any) -> tuple[Any, str]:
         raise ValueError(f"a JSON {type(row).__name__}")
     if "text" not in row or row["text"] is None:
         raise ValueError("no 'text' key" if "text" not in row else "a null 'text'")
-    return row.get("id"), row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
+    text = row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
+    for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text)):
+        half = _SURROGATE.search(value)
+        if half:
+            raise ValueError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)")
+    return row.get("id"), text
 
 
 def _rows(path: Path, max_chars: int) -> Iterator[tuple[int, Any, str]]:
     """(line number, id, text) for every line; raises on a bad, blank or too long one."""
-    for number, (post_id, text) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
-                                              fix='write it as {"id": ..., "text": ...} (an empty text is fine)'):
-        if len(text) > max_chars:
-            raise InputError(str(path), f"expected a text of at most {max_chars:,} characters (heard classify's limit per line)",
-                             f"found {len(text):,}", "split the text over several lines, or ingest it (`heard ingest --max-chars N`) and `heard label`",
-                             line=number)
-        yield number, post_id, text
+    number = 0
+    try:
+        for number, (post_id, text) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
+                                                  fix='write it as {"id": ..., "text": ...} (an empty text is fine)'):
+            if len(text) > max_chars:
+                raise InputError(str(path), f"expected a text of at most {max_chars:,} characters (heard classify's limit per line)",
+                                 f"found {len(text):,}", "split the text over several lines, or ingest it (`heard ingest --max-chars N`) and `heard label`",
+                                 line=number)
+            yield number, post_id, text
+    except (RecursionError, ValueError) as exc:  # json.loads: nesting too deep, an integer of over 4,300 digits
+        why = "lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"a value JSON cannot hold ({str(exc).split(':')[0]})"
+        raise InputError(str(path), "expected one JSON object per line", f"found {why}", "fix the line", line=number + 1) from None
 
 
 def check_paths(in_path: str | Path, out_path: str | Path) -> None:
