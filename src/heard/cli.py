@@ -15,8 +15,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -41,21 +42,95 @@ def _err(message: str) -> None:
 
 
 class _Progress:
-    """One status line on stderr, redrawn at most every half second (never post text)."""
+    """Progress on stderr: counts and step names, never post text.
 
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.last = 0.0
+    On a terminal, counted work (:meth:`count`) is a bar with the total, the rate
+    and the time left (tqdm), and a named step (calling it with a message) one
+    redrawn status line. Elsewhere (a script, a log file) a plain line is written
+    every :attr:`every` seconds, so a long run is seen to be alive.
+
+    Args:
+        what: the command, shown first ("ingest").
+        unit: what is counted ("posts").
+        total: how many there will be, or a function that says (called once, when
+            first shown: counting a big file's lines costs a read), or ``None``.
+    """
+
+    every = 10.0
+    """Seconds between plain lines when stderr is not a terminal."""
+
+    def __init__(self, what: str = "", unit: str = "", total: int | Callable[[], int | None] | None = None, *,
+                 stream: TextIO | None = None, tty: bool | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.what, self.unit = what, unit
+        self._total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.clock = clock
+        self.started = self.last = clock()
+        self.drawn = 0.0
+        self._bar: Any = None
+
+    @property
+    def total(self) -> int | None:
+        if callable(self._total):
+            self._total = self._total()
+        return self._total
 
     def __call__(self, message: str) -> None:
-        now = time.monotonic()
-        if self.enabled and now - self.last > 0.5:
-            click.echo(f"\r{message}\033[K", err=True, nl=False)
-            self.last = now
+        now = self.clock()
+        if self.tty:
+            if now - self.drawn > 0.5:
+                self.stream.write(f"\r{message}\033[K")
+                self.stream.flush()
+                self.drawn = now
+        elif now - self.last >= self.every:
+            self._line(message)
+
+    def count(self, done: int) -> None:
+        """``done`` units of work so far."""
+        if self.tty:
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=self.total, desc=self.what, unit=f" {self.unit}", file=self.stream,
+                                 mininterval=0.5, leave=False, dynamic_ncols=True)
+            self._bar.update(done - self._bar.n)
+            return
+        if self.clock() - self.last < self.every:
+            return
+        elapsed = max(self.clock() - self.started, 1e-9)
+        rate = done / elapsed
+        total = self.total
+        message = f"{self.what}: {done:,}"
+        if total:
+            message += f" of {total:,} {self.unit} ({min(done / total, 1):.0%})"
+        else:
+            message += f" {self.unit}"
+        message += f", {rate:,.0f} {self.unit}/s"
+        if total and rate > 0 and done < total:
+            message += f", about {_duration((total - done) / rate)} left"
+        self._line(message)
+
+    def _line(self, message: str) -> None:
+        self.stream.write(f"heard: {message}\n")
+        self.stream.flush()
+        self.last = self.clock()
 
     def done(self) -> None:
-        if self.enabled and self.last:
-            click.echo("\r\033[K", err=True, nl=False)
+        if self._bar is not None:
+            self._bar.close()
+        elif self.tty and self.drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    """'45 s', '12 min', '3.5 h'."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _classifier(heads: str | None, encoder: str | None) -> Any:
@@ -124,19 +199,22 @@ def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col
     """Read posts from FILES (JSONL, JSON, CSV, Parquet, .txt/.md folders, X, Reddit, Bluesky, Mastodon exports)."""
     from heard.ingest import ColumnMap
     from heard.ingest import ingest as run_ingest
+    from heard.ingest.readers import estimate_records
     from heard.store import Store
 
     settings = _settings(db=db, encoding=encoding, max_chars=max_chars, batch_size=batch_size)
-    progress = _Progress()
+    progress = _Progress("ingest", "posts", total=lambda: estimate_records(files))
     columns = ColumnMap(text=text_col, id=id_col, parent=parent_col, author=author_col, time=time_col)
-    with Store.open(settings.db) as store:
-        summary = run_ingest(
-            files, store, columns=columns, skip_bad=skip_bad, rejects_path=rejects, encoding=settings.encoding,
-            batch_size=settings.batch_size, max_chars=settings.max_chars,
-            progress=lambda s: progress(f"ingest: {s.read:,} read, {s.added:,} added"),
-        )
-        total = store.count("posts")
-    progress.done()
+    try:
+        with Store.open(settings.db) as store:
+            summary = run_ingest(
+                files, store, columns=columns, skip_bad=skip_bad, rejects_path=rejects, encoding=settings.encoding,
+                batch_size=settings.batch_size, max_chars=settings.max_chars,
+                progress=lambda s: progress.count(s.read + s.rejected),
+            )
+            total = store.count("posts")
+    finally:
+        progress.done()
     if as_json:
         click.echo(json.dumps(summary.to_dict() | {"posts_in_store": total}, indent=2))
         return
@@ -160,10 +238,13 @@ def label(db: str | None, heads: str | None, encoder: str | None) -> None:
 
     settings = _settings(db=db)
     classifier = _classifier(heads, encoder)
-    progress = _Progress()
     with Store.open(settings.db, create=False) as store:
-        summary = label_store(store, classifier, progress=lambda s: progress(f"label: {s.labelled:,} units"))
-    progress.done()
+        # The total is every distinct unit: on a resumed run the bar ends short of it.
+        progress = _Progress("label", "units", total=store.distinct_units)
+        try:
+            summary = label_store(store, classifier, progress=lambda s: progress.count(s.labelled))
+        finally:
+            progress.done()
     click.echo(f"{summary.labelled:,} units labelled, {summary.already_labelled:,} already labelled by {summary.model}")
 
 
@@ -174,11 +255,16 @@ def label(db: str | None, heads: str | None, encoder: str | None) -> None:
 @click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
 def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None) -> None:
     """Label each line {"id", "text"} of IN.jsonl; write one line per input line, same order."""
-    from heard.classify.contract import classify_jsonl
+    from heard.classify.contract import check_paths, classify_jsonl
+    from heard.ingest.readers import count_lines
 
-    progress = _Progress()
-    count = classify_jsonl(input_path, output, _classifier(heads, encoder), progress=lambda n: progress(f"classify: {n:,}"))
-    progress.done()
+    check_paths(input_path, output)  # before the model loads and the work is done
+    progress = _Progress("classify", "lines", total=lambda: count_lines(input_path))
+    try:
+        count = classify_jsonl(input_path, output, _classifier(heads, encoder), progress=progress.count,
+                               max_chars=_settings().max_chars)
+    finally:
+        progress.done()
     click.echo(f"{count:,} lines classified into {output}", err=True)
 
 

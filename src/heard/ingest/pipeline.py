@@ -32,7 +32,7 @@ from typing import Any, TextIO
 from heard.errors import HeardError, InputError
 from heard.ingest.columns import ColumnMap
 from heard.ingest.platforms import Draft, RowError, detect_platform, expand_record, meta_json, source_scope, to_draft
-from heard.ingest.readers import BadRow, Row, read_records
+from heard.ingest.readers import BadRow, Row, check_encoding, read_records
 from heard.records import Post
 from heard.segment import segment_text
 from heard.store import PseudonymKey, Store, reads
@@ -92,11 +92,44 @@ class IngestSummary:
 
 
 class _Rejects:
-    """The rejects file, created on the first bad row (mode 0600: rows hold post text)."""
+    """The rejects file, one JSON line per bad row (mode 0600: rows hold post text).
 
-    def __init__(self, path: Path) -> None:
+    A run replaces the rejects of the files it reads and keeps those of other
+    files, so re-running an ingest never lists a bad row twice, and a row fixed
+    since the last run is no longer listed.
+    """
+
+    def __init__(self, path: Path, sources: Sequence[str]) -> None:
         self.path = path
         self._fh: TextIO | None = None
+        self._sources = {s for source in sources for s in (source, os.path.realpath(source))}
+        self._drop_earlier()
+
+    def _drop_earlier(self) -> None:
+        if not self.path.is_file():
+            return
+        with self.path.open(encoding="utf-8", errors="surrogateescape") as fh:
+            kept = [line for line in fh if line.strip() and not self._of_this_run(line)]
+        if not kept:
+            self.path.unlink()
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as out:
+            out.writelines(kept)
+        os.replace(tmp, self.path)
+
+    def _of_this_run(self, line: str) -> bool:
+        try:
+            source = json.loads(line).get("source")
+        except (ValueError, AttributeError):
+            return False
+        return isinstance(source, str) and (source in self._sources or os.path.realpath(source) in self._sources)
+
+    @property
+    def written(self) -> bool:
+        """True once this run has set a row aside."""
+        return self._fh is not None
 
     def write(self, source: str, line: int, error: str, raw: str) -> None:
         if self._fh is None:
@@ -204,16 +237,24 @@ def ingest(
 
     Raises:
         InputError: a bad row (without ``skip_bad``), an empty file, or no text
-            column; the posts this run had added are removed again.
+            column; the posts this run had added are removed again. When the
+            store was new (no runs, no posts, no key), it is closed and its
+            file and key are deleted, so a failed first ingest leaves nothing.
+        ConfigError: ``encoding`` names no text encoding.
     """
     columns = columns or ColumnMap()
     summary = IngestSummary()
-    key = PseudonymKey.for_store(store.path, store.count("posts") > 0) if store.path else PseudonymKey(os.urandom(32))
+    key_path = PseudonymKey.path_for(store.path) if store.path else None
+    new_store = key_path is not None and not key_path.exists() and store.count("runs") == 0 and store.count("posts") == 0
     if rejects_path is None and store.path is not None:
         rejects_path = store.path.with_name(store.path.name + ".rejects.jsonl")
-    rejects = _Rejects(Path(rejects_path)) if skip_bad and rejects_path else None
+    rejects: _Rejects | None = None
     run_id = store.start_run("ingest", {"files": [str(p) for p in paths]})
     try:
+        check_encoding(encoding)
+        key = PseudonymKey.for_store(store.path, store.count("posts") > 0) if store.path else PseudonymKey(os.urandom(32))
+        if skip_bad and rejects_path:
+            rejects = _Rejects(Path(rejects_path), [str(p) for p in paths])
         for raw_path in paths:
             path = Path(raw_path)
             file_summary = FileSummary(str(path))
@@ -229,6 +270,8 @@ def ingest(
         # A user error: take back what this run added, so the store is as it was.
         store.remove_run_posts(run_id)
         store.finish_run(run_id, "failed", {"error": type(exc).__name__, **summary.to_dict()})
+        if new_store and store.path is not None and key_path is not None:
+            _remove_new_store(store, store.path, key_path)
         raise
     except BaseException as exc:
         # A crash or an interrupt: committed batches stay (re-running skips them).
@@ -237,10 +280,17 @@ def ingest(
     finally:
         if rejects is not None:
             rejects.close()
-            if rejects._fh is not None:
+            if rejects.written:
                 summary.rejects_path = str(rejects.path)
     store.finish_run(run_id, "ok", summary.to_dict())
     return summary
+
+
+def _remove_new_store(store: Store, path: Path, key_path: Path) -> None:
+    """Delete a store (its key and id map too) that a failed first ingest created: it holds nothing."""
+    store.close()
+    for leftover in (path, path.with_name(path.name + ".wal"), key_path, PseudonymKey.ids_path_for(path)):
+        leftover.unlink(missing_ok=True)
 
 
 def _ingest_file(

@@ -268,9 +268,9 @@ def _time(value: Any, field: str) -> datetime | None:
     try:
         return parse_time(value)
     except TimeFormatError as exc:
-        # Never quote the value: a text in a time column may be someone's post.
-        found = f"found a {len(value):,}-character text that is not one" if isinstance(value, str) else f"found {exc}"
-        raise RowError(f"expected a timestamp in {field!r} (ISO 8601 or epoch seconds)", found,
+        # parse_time never quotes the value (a text in a time column may be someone's post): it
+        # says why the value was refused and shows only its shape.
+        raise RowError(f"expected a timestamp in {field!r} (ISO 8601 or epoch seconds)", f"found {exc}",
                        "fix the value, map another column with --time-col, or pass --skip-bad") from None
 
 

@@ -18,12 +18,12 @@ import codecs
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from heard.errors import InputError
+from heard.errors import ConfigError, InputError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
@@ -32,7 +32,12 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 JSON_SUFFIXES = (".json",)
 
 _UNDECODED = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CSV_FIELD_LIMIT = 64 * 1024 * 1024
+MAX_DEPTH = 64
+"""Deepest nesting of lists and objects accepted in a JSON record (posts need a handful)."""
+_CSV_DELIMITERS = ",\t;|"
+_SNIFF_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,38 @@ class BadRow:
     found: str
     fix: str
     raw: str
+
+
+def check_encoding(encoding: str) -> str:
+    """The canonical name of ``encoding``, a text encoding Python knows.
+
+    Raises:
+        ConfigError: no such codec, or one that is not a text encoding (``base64``, ``zlib``).
+
+    Example:
+        >>> check_encoding("UTF8"), check_encoding("latin-1")
+        ('utf-8', 'iso8859-1')
+    """
+    try:
+        name = codecs.lookup(encoding).name
+        b"\n".decode(name, "replace")  # bytes-to-bytes codecs (base64, zlib, rot13) are no text encodings
+    except (LookupError, TypeError, ValueError):
+        raise ConfigError(
+            f"encoding: expected a text encoding such as utf-8, latin-1, cp1252 or utf-16, found {encoding!r}. "
+            "Fix: pass --encoding (or HEARD_ENCODING) with a Python codec name, or leave it out for UTF-8"
+        ) from None
+    return name
+
+
+def _splits_on_newline_bytes(name: str) -> bool:
+    """True when the encoding writes newline, comma, quote and braces as their ASCII bytes,
+    so a file can be split into lines before decoding (not UTF-16/32 or EBCDIC)."""
+    if name == "utf-8-sig":
+        return True
+    try:
+        return '\n,"{}'.encode(name) == b'\n,"{}'
+    except UnicodeError:
+        return False
 
 
 def _decode_lines(fh: BinaryIO, encoding: str) -> Iterator[tuple[int, str]]:
@@ -77,13 +114,38 @@ def _encoding_fix(encoding: str) -> str:
         "re-save the file as UTF-8 (for example `iconv -f cp1252 -t utf-8 IN > OUT`), "
         "or name its encoding with --encoding latin-1, or pass --skip-bad"
         if encoding.lower().replace("_", "-") in ("utf-8", "utf8")
-        else f"check that the file really is {encoding}, or pass --skip-bad"
+        else f"check that the file really is {encoding} (leave out --encoding for UTF-8), or pass --skip-bad"
     )
 
 
 def _nul_problem(text: str) -> str | None:
     at = text.find("\x00")
     return None if at < 0 else f"found a NUL byte at column {at + 1}"
+
+
+def _value_problem(value: Any) -> str | None:
+    """Why a parsed JSON value cannot be stored: nested too deep, or a lone surrogate
+    (half of an emoji, written as ``\\ud83d``) in a key or string. ``None`` when fine."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        item, depth, where = stack.pop()
+        if isinstance(item, str):
+            match = _SURROGATE.search(item)
+            if match:
+                at = f" in {where!r}" if where else ""
+                return f"found a lone surrogate \\u{ord(match.group()):04x}{at} (half of an emoji, cut off?)"
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_DEPTH:
+                return f"found lists or objects nested more than {MAX_DEPTH} levels deep"
+            pairs = item.items() if isinstance(item, dict) else ((where, v) for v in item)
+            for key, child in pairs:
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return f"found a lone surrogate \\u{ord(_SURROGATE.search(key).group()):04x} in a key (half of an emoji, cut off?)"  # type: ignore[union-attr]
+                stack.append((child, depth + 1, where or str(key)))
+    return None
+
+
+_VALUE_FIX = "repair the record (a cut-off emoji can be deleted), or pass --skip-bad"
 
 
 def _sniff_utf16(path: Path) -> None:
@@ -99,14 +161,35 @@ def _sniff_utf16(path: Path) -> None:
         )
 
 
-def _open_text(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
-    if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-        with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as fh:
-            yield from enumerate(fh, start=1)
+def _open_text(path: Path, encoding: str) -> Generator[tuple[int, str], None, None]:
+    """Numbered lines of a text file. ASCII-compatible encodings are split on newline bytes
+    first (a bad byte spoils one line); others (UTF-16, UTF-32) are decoded whole, strictly."""
+    name = check_encoding(encoding)
+    if _splits_on_newline_bytes(name):
+        _sniff_utf16(path)
+        with path.open("rb") as fh:
+            yield from _decode_lines(fh, name)
         return
-    _sniff_utf16(path)
-    with path.open("rb") as fh:
-        yield from _decode_lines(fh, encoding)
+    number = 0
+    try:
+        with path.open("r", encoding=name, errors="strict", newline="") as fh:
+            for number, line in enumerate(fh, start=1):
+                yield number, line.lstrip("\ufeff") if number == 1 else line
+    except UnicodeError as exc:
+        raise InputError(str(path), f"expected {name} text", f"found bytes that do not decode as {name} ({exc.reason if isinstance(exc, UnicodeDecodeError) else exc})",
+                         "check the file's encoding (leave out --encoding for UTF-8)", line=number + 1) from None
+
+
+def _loads(text: str) -> tuple[Any, str | None]:
+    """``(value, None)`` or ``(None, why the text is not JSON)``."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"found invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return None, "found lists or objects nested too deep to read"
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        return None, f"found invalid JSON ({str(exc).split(';')[0]})"
 
 
 def read_jsonl(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
@@ -123,16 +206,18 @@ def read_jsonl(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
         if nul:
             yield BadRow(number, "expected text without NUL bytes", nul, "remove the NUL bytes (the file may be binary or UTF-16) or pass --skip-bad", _raw(line))
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield BadRow(number, "expected one JSON object per line", f"found invalid JSON ({exc.msg} at column {exc.colno})", "fix or remove the line, or pass --skip-bad to set it aside", _raw(line))
+        value, invalid = _loads(line)
+        if invalid:
+            yield BadRow(number, "expected one JSON object per line", invalid, "fix or remove the line, or pass --skip-bad to set it aside", _raw(line))
             continue
         yield from _records_of(value, number, line)
 
 
 def _records_of(value: Any, number: int, raw: str) -> Iterator[Row | BadRow]:
-    if isinstance(value, dict) and isinstance(value.get("data"), list) and "text" not in value:
+    problem = _value_problem(value)
+    if problem:
+        yield BadRow(number, "expected a JSON record heard can store", problem, _VALUE_FIX, _raw(raw))
+    elif isinstance(value, dict) and isinstance(value.get("data"), list) and "text" not in value:
         for item in value["data"]:
             if isinstance(item, dict):
                 yield Row(number, item)
@@ -147,9 +232,18 @@ def _records_of(value: Any, number: int, raw: str) -> Iterator[Row | BadRow]:
 def read_json(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
     """A whole-file JSON export: a list of posts, ``{"data": [...]}`` (X/Twitter API v2),
     ``{"posts"|"statuses"|"feed": [...]}``, or a single post. Loaded whole: use JSONL for big corpora."""
-    _sniff_utf16(path)
+    name = check_encoding(encoding)
     raw = path.read_bytes()
-    text = raw.decode(encoding, errors="surrogateescape")
+    if _splits_on_newline_bytes(name):
+        _sniff_utf16(path)
+        text = raw.decode(name, errors="surrogateescape")
+    else:
+        try:
+            text = raw.decode(name)
+        except UnicodeError as exc:
+            at = exc.start if isinstance(exc, UnicodeDecodeError) else 0
+            raise InputError(str(path), f"expected {name} text", f"found bytes that do not decode as {name} at byte {at}",
+                             "check the file's encoding (leave out --encoding for UTF-8)") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     problem = _encoding_problem(text, encoding)
@@ -160,6 +254,9 @@ def read_json(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(str(path), "expected a JSON document", f"found invalid JSON ({exc.msg} at column {exc.colno})", "fix the file, or export it as JSONL (one post per line) and use --skip-bad", line=exc.lineno) from None
+    except (RecursionError, ValueError) as exc:
+        why = "found lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"found invalid JSON ({str(exc).split(';')[0]})"
+        raise InputError(str(path), "expected a JSON document", why, "fix the file, or export it as JSONL (one post per line) and use --skip-bad") from None
     if isinstance(value, dict):
         for key in ("data", "posts", "statuses", "feed", "records", "items"):
             if isinstance(value.get(key), list):
@@ -167,7 +264,10 @@ def read_json(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
                 break
     items = value if isinstance(value, list) else [value]
     for index, item in enumerate(items, start=1):
-        if isinstance(item, dict):
+        problem = _value_problem(item)
+        if problem:
+            yield BadRow(index, "expected a JSON record heard can store", problem, _VALUE_FIX, "")
+        elif isinstance(item, dict):
             nul = _nul_problem(json.dumps(item, ensure_ascii=False))
             if nul:
                 yield BadRow(index, "expected text without NUL bytes", nul, "remove the NUL bytes or pass --skip-bad", _raw(json.dumps(item)))
@@ -177,36 +277,100 @@ def read_json(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
             yield BadRow(index, "expected a JSON object for each post", f"found a JSON {type(item).__name__}", "check the export, or pass --skip-bad", _raw(json.dumps(item)))
 
 
-def read_csv(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
-    """CSV (or TSV) with a header row; fields may span lines when quoted."""
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    lines = _open_text(path, encoding)
-    line_numbers: list[int] = []
+class _CsvLines:
+    """The lines a CSV reader pulls, numbered, with the ones of the record being read kept
+    so that a broken record can be given back (all but its first line) and read again."""
 
-    def feed() -> Iterator[str]:
-        for number, line in lines:
-            line_numbers.append(number)
+    def __init__(self, lines: Iterator[tuple[int, str]]) -> None:
+        self._lines = lines
+        self._again: list[tuple[int, str]] = []
+        self.record: list[tuple[int, str]] = []
+        self.last = 1  # the header's line
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            if self._again:
+                number, line = self._again.pop()
+            else:
+                try:
+                    number, line = next(self._lines)
+                except StopIteration:
+                    return
+            self.record.append((number, line))
+            self.last = number
             yield line
 
-    reader = csv.reader(feed(), delimiter=delimiter)
+    def start(self) -> int:
+        """Begin a record; return the line it starts on."""
+        self.record.clear()
+        return self.last + 1
+
+    def give_back_all_but_first(self) -> None:
+        """Read again after the first line of a record that broke (a quote never closed)."""
+        self._again.extend(reversed(self.record[1:]))
+        self.last = self.record[0][0] if self.record else self.last
+
+
+def _dialect(sample: str, suffix: str) -> str:
+    """The delimiter: csv.Sniffer's guess over the first lines when the header row uses it,
+    else the candidate the header uses most, else the suffix's (tab for .tsv)."""
+    default = "\t" if suffix == ".tsv" else ","
+    header = sample.split("\n", 1)[0]
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = ""
+    if sniffed and sniffed in header:
+        return sniffed
+    counts = {d: header.count(d) for d in _CSV_DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], d == default))
+    return best if counts[best] > counts[default] else default
+
+
+def read_csv(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
+    """CSV (or TSV, or ``;``/``|``-separated: the delimiter is sniffed) with a header row.
+
+    Fields may span lines when quoted. Quoting is read strictly: a quote that
+    is never closed is reported at the line where it opens, and the lines
+    after it are read again as rows rather than swallowed into one field.
+    """
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    sample: list[str] = []
+    head = _open_text(path, encoding)
+    try:
+        for _, line in head:
+            sample.append(line)
+            if sum(map(len, sample)) > _SNIFF_CHARS or len(sample) >= 50:
+                break
+    finally:
+        head.close()
+    delimiter = _dialect("".join(sample), path.suffix.lower())
+    lines = _CsvLines(_open_text(path, encoding))
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as exc:
-        raise InputError(str(path), "expected a CSV header row", f"found {exc}", "check the file is CSV", line=1) from None
+        raise InputError(str(path), "expected a CSV header row", f"found a CSV error ({exc})", "check the file is CSV and its header's quoting", line=1) from None
     header = [h.strip() for h in header]
     if not any(header):
         raise InputError(str(path), "expected a CSV header row naming the columns", "found an empty first line", "add a header row (for example id,text,author,created_at)", line=1)
     while True:
-        start = (line_numbers[-1] + 1) if line_numbers else 2
+        start = lines.start()
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield BadRow(start, "expected a well-formed CSV row", f"found a CSV error ({exc})", "fix the quoting on that line, or pass --skip-bad", "")
+            spanned = len(lines.record)
+            why = (f"found a quote opened on this line and never closed ({spanned:,} lines read to the end of the file)"
+                   if "unexpected end of data" in str(exc) else f"found a CSV error ({exc})")
+            if "larger than field limit" in str(exc):
+                why = f"found a field of more than {_CSV_FIELD_LIMIT:,} characters (a quote never closed?)"
+            yield BadRow(start, "expected a well-formed CSV row", why, 'close the quote (a quote inside a field is written "") or pass --skip-bad', "")
+            lines.give_back_all_but_first()
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             continue
         raw = delimiter.join(fields)
         if not any(f.strip() for f in fields):
@@ -247,6 +411,8 @@ def _document(file: Path, doc_id: str, number: int, encoding: str) -> Row | BadR
         text = raw.decode(encoding).lstrip("\ufeff")
     except UnicodeDecodeError as exc:
         return BadRow(number, f"expected {encoding} text in {file.name}", f"found byte 0x{raw[exc.start]:02x} at offset {exc.start}", _encoding_fix(encoding), "")
+    except UnicodeError as exc:  # UTF-16 without a byte-order mark, and the like
+        return BadRow(number, f"expected {encoding} text in {file.name}", f"found bytes that do not decode ({exc})", _encoding_fix(encoding), "")
     if "\x00" in text:
         return BadRow(number, f"expected text without NUL bytes in {file.name}", f"found a NUL byte at offset {text.index(chr(0))}", "remove the NUL bytes (is it a binary file?) or pass --skip-bad", "")
     first = text.lstrip().split("\n", 1)[0]
@@ -277,6 +443,7 @@ def read_records(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
     Raises:
         InputError: the path is missing, empty, or of a kind heard does not read.
     """
+    check_encoding(encoding)
     if not path.exists():
         raise InputError(str(path), "expected an input file or folder", "found nothing at that path", "check the path")
     if path.is_dir():
@@ -299,6 +466,53 @@ def read_records(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
         raise InputError(str(path), "expected .jsonl, .ndjson, .json, .csv, .tsv, .parquet, .txt, .md or a folder", f"found a {suffix or 'suffix-less'} file", "rename the file with the suffix of its format")
 
 
+def count_lines(path: Path) -> int:
+    """Newlines in a file (plus one for a last line without one), read in 1 MiB blocks."""
+    count, last = 0, b"\n"
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def estimate_records(paths: Sequence[str | Path]) -> int | None:
+    """About how many records ``paths`` hold, for a progress total; ``None`` when unknown.
+
+    Lines of JSONL, rows of CSV (a quoted field over several lines counts more than once),
+    Parquet's row count, files of a folder. A whole-file ``.json`` is not counted.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+        >>> _ = p.write_text("id,text\\n1,me too\\n2,same\\n")
+        >>> estimate_records([p])
+        2
+    """
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        suffix = path.suffix.lower()
+        try:
+            if path.is_dir():
+                total += sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            elif suffix in JSONL_SUFFIXES:
+                total += count_lines(path)
+            elif suffix in CSV_SUFFIXES:
+                total += max(count_lines(path) - 1, 0)
+            elif suffix in PARQUET_SUFFIXES:
+                import pyarrow.parquet as pq
+
+                total += pq.ParquetFile(path).metadata.num_rows
+            elif suffix in TEXT_SUFFIXES:
+                total += 1
+            else:
+                return None
+        except Exception:  # a missing or damaged file: ingest itself reports it
+            return None
+    return total
+
+
 def _json_or_jsonl(path: Path, encoding: str) -> Iterator[Row | BadRow]:
     """``.json`` files are often JSONL in disguise (Reddit dumps): sniff the first two lines."""
     with path.open("rb") as fh:
@@ -307,9 +521,9 @@ def _json_or_jsonl(path: Path, encoding: str) -> Iterator[Row | BadRow]:
     try:
         json.loads(first)
         looks_jsonl = bool(second.strip())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         looks_jsonl = False
     yield from (read_jsonl(path, encoding) if looks_jsonl else read_json(path, encoding))
 
 
-__all__ = ["BadRow", "Row", "read_records"]
+__all__ = ["MAX_DEPTH", "BadRow", "Row", "check_encoding", "count_lines", "estimate_records", "read_records"]

@@ -24,6 +24,11 @@ from heard.records import Unit, Voice
 LONG_TEXT_CHARS = 600
 """Posts longer than this (or with several paragraphs) are split into sentences."""
 
+MAX_UNIT_CHARS = 1000
+"""No unit is longer: a longer sentence (or text without sentence punctuation) is cut
+at the last whitespace before this many characters. About the encoder's window of 256
+tokens, so the encoder reads each unit whole and work per unit is bounded."""
+
 _MIN_QUOTED_WORDS = 2
 _MAX_TAG_WORDS = 6
 
@@ -197,6 +202,21 @@ def _long_spans(text: str) -> Iterator[tuple[int, int, Voice]]:
             pos += len(line) + 1
 
 
+def _capped(text: str, start: int, end: int, voice: Voice) -> Iterator[tuple[int, int, Voice]]:
+    """Cut a span longer than ``MAX_UNIT_CHARS`` at whitespace (or, with none near, at the limit)."""
+    while end - start > MAX_UNIT_CHARS:
+        limit = start + MAX_UNIT_CHARS
+        window = text[start + MAX_UNIT_CHARS // 2 : limit + 1]
+        spaces = [m.start() for m in re.finditer(r"\s", window)]
+        cut = start + MAX_UNIT_CHARS // 2 + spaces[-1] if spaces else limit
+        piece_start, piece_end = _trimmed(text, start, cut)
+        if piece_end > piece_start:
+            yield piece_start, piece_end, voice
+        start, end = _trimmed(text, cut, end)
+    if end > start:
+        yield start, end, voice
+
+
 def segment_text(text: str, *, post_id: str = "", long_form: bool | None = None) -> list[Unit]:
     """Split one post's text into units.
 
@@ -207,18 +227,26 @@ def segment_text(text: str, *, post_id: str = "", long_form: bool | None = None)
             texts longer than ``LONG_TEXT_CHARS`` or with a blank line are split.
 
     Returns:
-        Units in reading order; an empty text gives one empty unit, so every
-        post has at least one unit and one label.
+        Units in reading order, none longer than ``MAX_UNIT_CHARS``; an empty
+        text gives one empty unit, so every post has at least one unit and one label.
+
+    Example:
+        >>> [len(u.text) for u in segment_text("no full stop " * 200)]
+        [1000, 1000, 597]
     """
     if long_form is None:
         long_form = len(text) > LONG_TEXT_CHARS or bool(re.search(r"\n\s*\n", text.strip()))
     if not long_form:
         voice = voice_of(text)
         start, end = _trimmed(text, 0, len(text))
-        body = text[start:end]
-        return [Unit(post_id, 0, body, voice, start, end, unit_hash(body, voice))]
+        if end - start <= MAX_UNIT_CHARS:
+            body = text[start:end]
+            return [Unit(post_id, 0, body, voice, start, end, unit_hash(body, voice))]
+        spans: Iterator[tuple[int, int, Voice]] = _capped(text, start, end, voice)
+    else:
+        spans = (piece for span in _long_spans(text) for piece in _capped(text, *span))
     units = []
-    for seq, (start, end, voice) in enumerate(_long_spans(text)):
+    for seq, (start, end, voice) in enumerate(spans):
         body = text[start:end]
         units.append(Unit(post_id, seq, body, voice, start, end, unit_hash(body, voice)))
     if not units:
