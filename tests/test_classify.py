@@ -268,3 +268,11 @@ def test_calibration_with_an_offset_corrects_a_shifted_prior() -> None:
     ece_t = expected_calibration_error(softmax(logits / t_only), y)
     ece_both = expected_calibration_error(softmax(logits / t + offset), y)
     assert ece_both < ece_t and ece_both < 0.03
+
+
+def test_coded_files_with_hostile_json_are_clear_errors(heard, sandbox: Path) -> None:
+    deep = '{"text": "x", "act": "other", "stance": "neutral", "abusive": false, "n": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (sandbox / "deep.jsonl").write_text(deep + "\n", encoding="utf-8")
+    assert_user_error(heard("eval", "deep.jsonl"), "deep.jsonl:1", "nested too deep")
+    (sandbox / "big.jsonl").write_text('{"text": "x", "n": ' + "9" * 5000 + "}\n", encoding="utf-8")
+    assert_user_error(heard("train", "big.jsonl", "-o", "h"), "big.jsonl:1", "cannot hold")

@@ -71,6 +71,12 @@ def read_jsonl(
             except json.JSONDecodeError as exc:
                 raise InputError(str(source), "expected one JSON object per line", f"found invalid JSON ({exc.msg} at column {exc.colno})",
                                  "fix the line", line=number) from None
+            except RecursionError:
+                raise InputError(str(source), "expected one JSON object per line", "found lists or objects nested too deep to read",
+                                 "flatten the line", line=number) from None
+            except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+                raise InputError(str(source), "expected one JSON object per line", f"found a value JSON cannot hold ({exc})",
+                                 "fix the line", line=number) from None
             try:
                 record = parse(value)
             except (ValueError, AttributeError, KeyError, TypeError) as exc:
