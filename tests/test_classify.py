@@ -276,3 +276,31 @@ def test_coded_files_with_hostile_json_are_clear_errors(heard, sandbox: Path) ->
     assert_user_error(heard("eval", "deep.jsonl"), "deep.jsonl:1", "nested too deep")
     (sandbox / "big.jsonl").write_text('{"text": "x", "n": ' + "9" * 5000 + "}\n", encoding="utf-8")
     assert_user_error(heard("train", "big.jsonl", "-o", "h"), "big.jsonl:1", "cannot hold")
+
+
+def test_context_is_optional_checked_and_read_as_the_heads_say(heard, classifier: Classifier, sandbox: Path) -> None:
+    rows = [{"id": 1, "text": "Same here.", "context": "Who else was groped at their first job?"},
+            {"id": 2, "text": "Same here.", "context": None}, {"id": 3, "text": "Same here."}]
+    (sandbox / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert heard("classify", "in.jsonl", "-o", "out.jsonl").code == 0
+    out = [json.loads(x) for x in (sandbox / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in out] == [1, 2, 3]
+    for r in out:
+        check_label(r)
+    # The bundled heads ignore context (measured: it did not help; docs/model.md).
+    assert classifier.context_mode == "ignore" and out[0]["scores"] == out[1]["scores"] == out[2]["scores"]
+
+    (sandbox / "bad.jsonl").write_text(json.dumps({"id": 1, "text": "ok", "context": {"title": "x"}}) + "\n")
+    assert_user_error(heard("classify", "bad.jsonl", "-o", "bad_out.jsonl"), "context")
+    assert not (sandbox / "bad_out.jsonl").exists()
+
+    exact = OnnxEncoder(BUNDLED_ENCODER, deterministic=True)
+    reading = Classifier(exact, replace(classifier.heads, training={**classifier.heads.training, "context": "prepend"}))
+    ignoring = Classifier(exact, classifier.heads)
+    texts, contexts = ["Same here.", "Same here."], ["Who else was groped at their first job?", None]
+    read, ignored = reading.label_posts(texts, contexts=contexts), ignoring.label_posts(texts, contexts=contexts)
+    assert read[1].scores == ignored[1].scores           # no context: the same label either way
+    assert read[0].scores != ignored[0].scores           # the context reached the encoder
+    assert reading.version.endswith("+prepend-context") and reading.version != ignoring.version
+    with pytest.raises(ValueError, match="one context per text"):
+        reading.label_posts(texts, contexts=contexts[:1])

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -171,6 +172,17 @@ def hand_coded_units(
     return out
 
 
+def reddit_titles(public_dir: str | Path) -> dict[str, str]:
+    """``reddit_gender_2025:<comment id>`` -> the title of the thread the comment is in
+    (the context ``heard classify`` and ``heard eval`` read); empty without the dataset."""
+    path = Path(public_dir) / "reddit_gender_2025" / "comments.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {f"reddit_gender_2025:{row['comment_id']}": row["submission_title"]
+                for row in csv.DictReader(fh) if row.get("submission_title")}
+
+
 def write_heldout(public_dir: str | Path, output: str | Path, exclude_ids: Collection[str] = (),
                   exclude_texts: Collection[str] = (), sources: Collection[str] | None = None) -> int:
     """Write the held-out coded posts, joined to their texts, as a gold file in the
@@ -184,9 +196,11 @@ def write_heldout(public_dir: str | Path, output: str | Path, exclude_ids: Colle
         812
     """
     units = hand_coded_units(public_dir, exclude_ids, exclude_texts=exclude_texts, split="heldout")
+    titles = reddit_titles(public_dir)
     rows = [
         {"id": u.id, "text": u.text, "act": u.act, "stance": u.stance, "abusive": u.abusive, "voice": "own",
-         "frame": u.frame, "discloser": u.discloser, "centres": [], "confidence": "low" if w < 1 else "high"}
+         "frame": u.frame, "discloser": u.discloser, "centres": [], "confidence": "low" if w < 1 else "high",
+         **({"context": titles[u.id]} if u.id in titles else {})}
         for u, w in units
         if u.act is not None and u.stance is not None and u.abusive is not None
         and (sources is None or u.id.split(":")[0] in sources)

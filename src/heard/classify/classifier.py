@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -29,8 +29,13 @@ from heard.segment import segment_text
 from heard.segment.segmenter import voice_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _CENTRE_THRESHOLD = 0.5
+CONTEXT_CHARS = 280
+"""How much of a context (parent post, thread title) a ``prepend`` model reads:
+its start, so the unit itself is never cut by the encoder's token limit."""
+CONTEXT_MODES = ("ignore", "prepend")
 # A text with nothing in it says nothing: no model output is needed to know that.
 _EMPTY = Label("other", "neutral", False, "own", None, None, (), {a: float(a == "other") for a in ACTS})
 POSTS_PER_BATCH = 1024
@@ -77,6 +82,13 @@ class Classifier:
             )
         self.encoder = encoder
         self.heads = heads
+        mode = str(heads.training.get("context", "ignore"))
+        if mode not in CONTEXT_MODES:
+            raise ModelError(f"expected the heads' training.context in {', '.join(CONTEXT_MODES)}, found {mode!r}. "
+                             "Fix: retrain the heads with `heard train`")
+        self.context_mode = mode
+        """How the model reads a post's ``context``: ``ignore`` it (heard's bundled heads:
+        measured, it did not help; docs/model.md) or ``prepend`` its start to every unit."""
 
     @classmethod
     def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None) -> Classifier:
@@ -102,8 +114,10 @@ class Classifier:
 
     @property
     def version(self) -> str:
-        """Labels in the store are keyed by this: heads and encoder versions together."""
-        return f"{self.heads.version}+{self.encoder.name}"
+        """Labels in the store are keyed by this: heads and encoder versions together
+        (and ``+context`` for a model that reads contexts)."""
+        suffix = "" if self.context_mode == "ignore" else f"+{self.context_mode}-context"
+        return f"{self.heads.version}+{self.encoder.name}{suffix}"
 
     # -- units --------------------------------------------------------------------
     def _finish(self, batch: _Units, embedding: Future[np.ndarray]) -> list[Label]:
@@ -153,13 +167,38 @@ class Classifier:
         )
 
     # -- posts ----------------------------------------------------------------------
-    def label_posts(self, texts: Sequence[str], batch_size: int = POSTS_PER_BATCH) -> list[Label]:
+    def label_posts(self, texts: Sequence[str], batch_size: int = POSTS_PER_BATCH,
+                    contexts: Sequence[str | None] | None = None) -> list[Label]:
         """One label per post. Each post is segmented as ingest segments it and its
-        units' labels become one (:func:`heard.classify.posts.post_label`)."""
-        return list(self.iter_labels(texts, batch_size))
+        units' labels become one (:func:`heard.classify.posts.post_label`).
+        ``contexts``: see :meth:`iter_labels`, one per text.
 
-    def iter_labels(self, texts: Iterable[str], batch_size: int = POSTS_PER_BATCH) -> Iterator[Label]:
+        Raises:
+            ValueError: ``contexts`` is not as long as ``texts``."""
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError(f"expected one context per text ({len(texts)}), found {len(contexts)}")
+        return list(self.iter_labels(texts, batch_size, contexts))
+
+    def _encoder_texts(self, units: _Units, contexts: Sequence[str | None]) -> list[str]:
+        """What the encoder reads for each unit: the unit, or the start of its post's
+        context and the unit (``prepend`` models). Cue features always read the unit alone."""
+        if self.context_mode == "ignore" or not any(contexts):
+            return units.texts
+        out = list(units.texts)
+        for (a, b), context in zip(units.spans, contexts, strict=True):
+            if context and context.strip():
+                head = " ".join(context.split())[:CONTEXT_CHARS]
+                for i in range(a, b):
+                    out[i] = f"{head} \u2192 {out[i]}"
+        return out
+
+    def iter_labels(self, texts: Iterable[str], batch_size: int = POSTS_PER_BATCH,
+                    contexts: Iterable[str | None] | None = None) -> Iterator[Label]:
         """Labels for a stream of posts, in order, as :meth:`label_posts` gives them.
+
+        ``contexts``, one per post (``None`` where there is none), are what each
+        post answers: the parent post or the thread's title. The model reads them
+        as :attr:`context_mode` says.
 
         Reads ``batch_size`` posts ahead: while the encoder embeds one batch,
         the previous one is finished (cues, heads, combining) and handed out,
@@ -170,11 +209,13 @@ class Classifier:
             >>> [lb.act for lb in clf.iter_labels(iter(["me too", "not all men"]))]  # doctest: +SKIP
             ['testimony', 'derailing']
         """
+        posts: Iterable[tuple[str, str | None]] = (
+            ((t, None) for t in texts) if contexts is None else zip(texts, contexts))
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
             ahead: tuple[_Units, Future[np.ndarray]] | None = None
-            for chunk in _batches(texts, batch_size):
-                units = _Units.of(chunk)
-                running = pool.submit(self.encoder.encode, units.texts)
+            for chunk in _batches(posts, batch_size):
+                units = _Units.of([t for t, _ in chunk])
+                running = pool.submit(self.encoder.encode, self._encoder_texts(units, [c for _, c in chunk]))
                 if ahead is not None:
                     yield from ahead[0].posts(self._finish(*ahead))
                 ahead = (units, running)
@@ -251,10 +292,10 @@ class _Units:
             yield post_label(labels[a:b])
 
 
-def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+def _batches(texts: Iterable[T], size: int) -> Iterator[list[T]]:
     if size < 1:
         raise ValueError(f"batch_size must be at least 1, got {size}")
-    batch: list[str] = []
+    batch: list[T] = []
     for text in texts:
         batch.append(text)
         if len(batch) >= size:

@@ -36,6 +36,8 @@ class Coded:
     discloser: str | None = None
     centres: tuple[str, ...] = ()
     id: str = ""
+    context: str | None = None
+    """What the text answers (parent post or thread title), if the file gives it."""
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Coded:
@@ -75,6 +77,7 @@ class Coded:
             discloser=pick("discloser", DISCLOSERS, optional=True) if act == "testimony" else None,
             centres=tuple(centres),
             id=str(row.get("id", "")),
+            context=row["context"] if isinstance(row.get("context"), str) else None,
         )
 
 

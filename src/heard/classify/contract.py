@@ -1,6 +1,9 @@
 """The classify contract other tools rely on.
 
-Input: JSONL, one ``{"id", "text", ...}`` per line (other keys ignored).
+Input: JSONL, one ``{"id", "text", "context"?, ...}`` per line (other keys
+ignored). ``context`` is optional: what the post answers (its parent post or
+the thread's title), a string or null; the model reads it as its heads say
+(:attr:`Classifier.context_mode`).
 Output: exactly one line per input line, same order::
 
     {"id", "act", "stance", "abusive", "voice", "frame", "discloser", "centres", "scores"}
@@ -37,31 +40,37 @@ MAX_LINE_CHARS = 100_000
 """Longest text ``heard classify`` accepts on one line (ingest's default ``--max-chars``)."""
 
 
-def _line(row: Any) -> tuple[Any, str]:
-    """(id, text) of one input line."""
+def _line(row: Any) -> tuple[Any, str, str | None]:
+    """(id, text, context) of one input line."""
     if not isinstance(row, dict):
         raise ValueError(f"a JSON {type(row).__name__}")
     if "text" not in row or row["text"] is None:
         raise ValueError("no 'text' key" if "text" not in row else "a null 'text'")
     text = row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
-    for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text)):
+    context = row.get("context")
+    if context is not None and not isinstance(context, str):
+        raise ValueError(f"a {type(context).__name__} 'context' (expected a string or null: the parent post or thread title)")
+    for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text), ("context", context or "")):
         half = _SURROGATE.search(value)
         if half:
             raise ValueError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)")
-    return row.get("id"), text
+    return row.get("id"), text, context
 
 
-def _rows(path: Path, max_chars: int) -> Iterator[tuple[int, Any, str]]:
-    """(line number, id, text) for every line; raises on a bad, blank or too long one."""
+def _rows(path: Path, max_chars: int) -> Iterator[tuple[int, Any, str, str | None]]:
+    """(line number, id, text, context) for every line; raises on a bad, blank or too long one."""
     number = 0
     try:
-        for number, (post_id, text) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
+        for number, (post_id, text, context) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
                                                   fix='write it as {"id": ..., "text": ...} (an empty text is fine)'):
             if len(text) > max_chars:
                 raise InputError(str(path), f"expected a text of at most {max_chars:,} characters (heard classify's limit per line)",
                                  f"found {len(text):,}", "split the text over several lines, or ingest it (`heard ingest --max-chars N`) and `heard label`",
                                  line=number)
-            yield number, post_id, text
+            if context is not None and len(context) > max_chars:
+                raise InputError(str(path), f"expected a context of at most {max_chars:,} characters",
+                                 f"found {len(context):,}", "pass the start of the parent post or the thread title only", line=number)
+            yield number, post_id, text, context
     except (RecursionError, ValueError) as exc:  # json.loads: nesting too deep, an integer of over 4,300 digits
         why = "lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"a value JSON cannot hold ({str(exc).split(':')[0]})"
         raise InputError(str(path), "expected one JSON object per line", f"found {why}", "fix the line", line=number + 1) from None
@@ -120,14 +129,21 @@ def classify_jsonl(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             ids: deque[Any] = deque()
+            contexts: deque[str | None] = deque()
 
             def texts() -> Iterator[str]:
-                for _, post_id, text in _rows(source, max_chars):
+                for _, post_id, text, context in _rows(source, max_chars):
                     ids.append(post_id)
+                    contexts.append(context)
                     yield text
 
+            def context_of_each() -> Iterator[str | None]:
+                # Drawn by the classifier right after the text of the same line.
+                while contexts:
+                    yield contexts.popleft()
+
             # The classifier reads a batch ahead, so ids waits here for its label.
-            for label in classifier.iter_labels(texts()):
+            for label in classifier.iter_labels(texts(), contexts=context_of_each()):
                 out.write(json.dumps({"id": ids.popleft(), **label.to_dict()}, ensure_ascii=False) + "\n")
                 count += 1
                 if progress and count % _PROGRESS_EVERY == 0:

@@ -59,8 +59,9 @@ def score_field(gold: Sequence[str], pred: Sequence[str], classes: tuple[str, ..
 def evaluate_gold(path: str | Path, classifier: Classifier) -> dict[str, Any]:
     """Score ``classifier`` on a gold file in the ``dev.jsonl`` format."""
     gold = load_coded([path])
-    labels = classifier.label_posts([g.text for g in gold])
-    result: dict[str, Any] = {"gold": str(path), "model": classifier.version}
+    labels = classifier.label_posts([g.text for g in gold], contexts=[g.context for g in gold])
+    result: dict[str, Any] = {"gold": str(path), "model": classifier.version, "context": classifier.context_mode,
+                              "with_context": sum(1 for g in gold if g.context)}
     for field, classes in FIELDS.items():
         result[field] = score_field(
             [_value(g, field) for g in gold], [_value(lb, field) for lb in labels], classes,

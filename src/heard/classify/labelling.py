@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from heard.classify.classifier import Classifier, default_classifier
 from heard.classify.posts import post_label
+from heard.errors import ConfigError
 from heard.records import Label, Voice
 from heard.store import Store
 
@@ -47,6 +48,12 @@ def label_store(
     """Label every distinct unit of ``store`` that lacks a label from ``classifier``
     (default: heard's bundled one), then give every post one label."""
     classifier = classifier or default_classifier()
+    if classifier.context_mode != "ignore":
+        # A unit's label is stored once per text and model; a model that reads the
+        # parent post would give one text several labels.
+        raise ConfigError(f"expected heads that label a text on its own for `heard label`, found heads that read each post's "
+                          f"context ({classifier.context_mode}). Fix: label with heads trained without context, or run "
+                          "`heard classify` on the posts with a context field")
     summary = LabelSummary(classifier.version)
     total = store.distinct_units()
     run_id = store.start_run("label", {"model": classifier.version})
