@@ -18,7 +18,7 @@ from heard.classify.train import TrainConfig, train_heads
 from heard.encode import load_encoder
 from heard.encode.load import BUNDLED_ENCODER
 from heard.errors import InputError
-from training.public_codes import hand_coded_units
+from training.public_codes import hand_coded_units, load_public_codes
 from training.weak import gold_exclusions, text_key, weak_units
 
 WEAK_LIMIT_PER_SOURCE: int | None = 3000
@@ -46,12 +46,16 @@ class PublicRows:
 
     ``coded``: posts heard's coders hand-coded; ``weak``: weakly labelled units,
     less any post that is also hand-coded (the hand code replaces its weak label);
-    ``metrics``: counts for the heads' ``config.json``.
+    ``metrics``: counts for the heads' ``config.json``; ``calibrate_ids``: the
+    hand-coded in-domain posts (MeTooMA and Reddit, rounds 3 on, a record of how each
+    was drawn) that calibrate the heads — their mix of random and rare-act draws is
+    the held-out split's.
     """
 
     coded: list[tuple[Coded, float]]
     weak: list[tuple[Coded, float]]
     metrics: dict[str, Any]
+    calibrate_ids: frozenset[str] = frozenset()
 
 
 def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_SOURCE,
@@ -78,7 +82,8 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
         "weak_sources": {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in weak_stats.items()},
         "gold_excluded_ids": len(ids),
     }
-    return PublicRows(coded, [(u, w) for u, w in weak if text_key(u.text) not in hand], metrics)
+    in_domain = frozenset(c.id for c in load_public_codes() if c.draw and c.split == "train")
+    return PublicRows(coded, [(u, w) for u, w in weak if text_key(u.text) not in hand], metrics, in_domain)
 
 
 def build_heads(
@@ -103,7 +108,8 @@ def build_heads(
         say(f"hand-coded public posts: {c['joined']} of {c['coded']} joined to their texts "
             f"({c['not_found']} not found, {c['excluded_gold']} gold excluded)")
     encoder = load_encoder(encoder_path or BUNDLED_ENCODER)
-    heads = train_heads(units, encoder, weak=rows.weak, public=rows.coded, config=config, progress=say)
+    heads = train_heads(units, encoder, weak=rows.weak, public=rows.coded, config=config, progress=say,
+                        calibrate_ids=rows.calibrate_ids)
     heads.metrics.update(rows.metrics)
     folder = heads.save(output)
     return folder, heads.metrics

@@ -9,6 +9,9 @@ they never train the heads or the encoder. This joins them to their texts in
     heard eval /tmp/heldout/heldout.jsonl            # both sources
     heard eval /tmp/heldout/heldout_metooma.jsonl    # MeTooMA tweets only
     heard eval /tmp/heldout/heldout_reddit.jsonl     # Reddit comments only
+
+and the same three restricted to the posts drawn at random (``*_random.jsonl``),
+whose mix of acts is the collections' own (the others add posts drawn for rare acts).
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     ids, texts = gold_exclusions(gold_dir_for(args.public))
-    for name, sources in (("heldout", None), ("heldout_metooma", {"metooma"}), ("heldout_reddit", {"reddit_gender_2025"})):
-        n = write_heldout(args.public, args.output / f"{name}.jsonl", ids, texts, sources)
-        print(f"{args.output / f'{name}.jsonl'}: {n} posts")
+    for random_only in (False, True):
+        for name, sources in (("heldout", None), ("heldout_metooma", {"metooma"}), ("heldout_reddit", {"reddit_gender_2025"})):
+            name += "_random" if random_only else ""
+            n = write_heldout(args.public, args.output / f"{name}.jsonl", ids, texts, sources, random_only)
+            print(f"{args.output / f'{name}.jsonl'}: {n} posts")
     return 0
 
 

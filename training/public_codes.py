@@ -56,6 +56,9 @@ class PublicCode:
     split: str = "train"
     frame: str | None = None
     discloser: str | None = None
+    draw: str = ""
+    """How the post was chosen to be read: ``random`` or ``target:<why>``; empty in
+    rounds 1-2, which record it in data/DATASHEET.md instead."""
 
 HAND_CODED_MAX_CHARS = 1500
 """Longest hand-coded text that trains (Reddit comments were drawn up to this length)."""
@@ -87,7 +90,7 @@ def _check(row: Any) -> PublicCode:
         raise ValueError(f"frame {frame!r} is not one of {', '.join(FRAMES)}")
     if discloser is not None and discloser not in DISCLOSERS:
         raise ValueError(f"discloser {discloser!r} is not one of {', '.join(DISCLOSERS)}")
-    return PublicCode(row["id"], act, stance, abusive, confidence, split, frame, discloser)
+    return PublicCode(row["id"], act, stance, abusive, confidence, split, frame, discloser, str(row.get("draw") or ""))
 
 
 def load_public_codes(folder: str | Path | None = None) -> list[PublicCode]:
@@ -119,6 +122,7 @@ def hand_coded_units(
     codes: list[PublicCode] | None = None,
     stats: dict[str, int] | None = None,
     split: str = "train",
+    random_only: bool = False,
 ) -> list[tuple[Coded, float]]:
     """The coded public posts with their texts, each with its sample weight.
 
@@ -129,13 +133,14 @@ def hand_coded_units(
         codes: the codes to join (default: :func:`load_public_codes`).
         stats: if given, filled with ``coded``, ``joined``, ``excluded_gold``, ``not_found``.
         split: which posts: ``"train"`` (default; held-out posts never train) or ``"heldout"``.
+        random_only: only posts drawn at random (not those targeted at a rare act).
 
     Returns:
         ``(unit, weight)`` pairs in the order of ``codes``; posts whose text is
         not found (a dataset missing or changed) are counted, not raised.
     """
     codes = load_public_codes() if codes is None else codes
-    codes = [c for c in codes if c.split == split]
+    codes = [c for c in codes if c.split == split and (not random_only or c.draw == "random")]
     wanted = {c.id: c for c in codes}
     texts: dict[str, str] = {}
     root = Path(public_dir)
@@ -184,7 +189,7 @@ def reddit_titles(public_dir: str | Path) -> dict[str, str]:
 
 
 def write_heldout(public_dir: str | Path, output: str | Path, exclude_ids: Collection[str] = (),
-                  exclude_texts: Collection[str] = (), sources: Collection[str] | None = None) -> int:
+                  exclude_texts: Collection[str] = (), sources: Collection[str] | None = None, random_only: bool = False) -> int:
     """Write the held-out coded posts, joined to their texts, as a gold file in the
     ``dev.jsonl`` format for ``heard eval``; returns how many were written.
 
@@ -195,7 +200,7 @@ def write_heldout(public_dir: str | Path, output: str | Path, exclude_ids: Colle
         >>> write_heldout("../shared/data/public", "/tmp/heldout.jsonl")   # doctest: +SKIP
         812
     """
-    units = hand_coded_units(public_dir, exclude_ids, exclude_texts=exclude_texts, split="heldout")
+    units = hand_coded_units(public_dir, exclude_ids, exclude_texts=exclude_texts, split="heldout", random_only=random_only)
     titles = reddit_titles(public_dir)
     rows = [
         {"id": u.id, "text": u.text, "act": u.act, "stance": u.stance, "abusive": u.abusive, "voice": "own",

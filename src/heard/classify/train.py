@@ -21,7 +21,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,7 @@ def _fit_calibrated(
     group: np.ndarray | None = None,
     shift: np.ndarray | None = None,
     calibrate_on: str = "all",
+    calibration: np.ndarray | None = None,
 ) -> tuple[LinearHead, dict[str, Any]]:
     """Out-of-fold logits -> temperature and metrics; then the final head on all rows.
 
@@ -188,6 +189,8 @@ def _fit_calibrated(
     units (0), hand-coded public posts (1) or weak units (2): the cross-validated
     figures are reported for each group present (keys without suffix, ``_public``,
     ``_weak``); ``shift`` is added to the logits (prior correction) before calibration.
+    ``calibration``, a row mask, narrows the public rows that calibrate (``"public"``
+    modes) to those whose mix is the one the heads will meet (figures ``_calibration``).
     """
     weight = np.ones(len(y)) if weight is None else weight
     group = np.zeros(len(y), dtype=int) if group is None else group
@@ -200,6 +203,8 @@ def _fit_calibrated(
     oof = oof + shift
     offset = np.zeros(len(classes))
     public = group == 1
+    if calibration is not None and (public & calibration).sum() >= MIN_CALIBRATION_ROWS:
+        public = public & calibration
     if calibrate_on == "public_prior" and public.sum() >= MIN_CALIBRATION_ROWS:
         temperature, offset = fit_calibration(oof[public], y[public])
     elif calibrate_on == "public" and public.sum() >= MIN_CALIBRATION_ROWS:
@@ -209,7 +214,10 @@ def _fit_calibrated(
     proba = softmax(oof / temperature + offset)
     pred = proba.argmax(1)
     metrics: dict[str, Any] = {}
-    for tag, rows in (("", group == 0), ("_public", group == 1), ("_weak", group == 2)):
+    tags = [("", group == 0), ("_public", group == 1), ("_weak", group == 2)]
+    if calibration is not None:
+        tags.append(("_calibration", public))
+    for tag, rows in tags:
         if not rows.any():
             continue
         metrics.update({
@@ -236,6 +244,7 @@ def train_heads(
     public: Sequence[tuple[Coded, float]] = (),
     config: TrainConfig = TrainConfig(),
     progress: Callable[[str], None] | None = None,
+    calibrate_ids: Collection[str] = (),
 ) -> Heads:
     """Train all heads on ``units`` (and ``weak`` units) embedded by ``encoder``.
 
@@ -248,6 +257,10 @@ def train_heads(
             (:func:`training.public_codes.hand_coded_units`): like weak units
             they train only the act, stance and abusive heads and are never stored
             as examples, but their weight is not scaled by ``weak_weight``.
+        calibrate_ids: ids of the public posts that calibrate the heads (the
+            ``"public"`` modes of :attr:`TrainConfig.calibrate_on`); default: all of them.
+            heard's build calibrates on the in-domain posts, whose mix is the one
+            of the collections heard is measured on.
         config: how each head is fitted (:class:`TrainConfig`); saved with the heads.
         progress: called with a short status line per head.
     """
@@ -258,6 +271,8 @@ def train_heads(
     everyone: list[Coded] = list(units) + [u for u, _ in public] + [u for u, _ in weak]
     weights = np.array([1.0] * len(units) + [w for _, w in public] + [w * scale for _, w in weak])
     row_group = np.array([0] * len(units) + [1] * len(public) + [2] * len(weak))
+    wanted = set(calibrate_ids)
+    calibrates = np.array([False] * len(units) + [u.id in wanted for u, _ in public] + [False] * len(weak)) if wanted else None
     texts = [u.text for u in everyone]
     say(f"embedding {len(texts)} units ({len(public)} hand-coded public, {len(weak)} weak)")
     embeddings = encoder.encode(texts)
@@ -272,7 +287,7 @@ def train_heads(
         say(f"training {name} on {len(y)} units")
         head_config = config.head(name)
         head, m = _fit_calibrated(X[rows], y, present, head_config.l2, folds, seed, head_config.balanced, weights[rows], row_group[rows], offsets,
-                                  config.calibrate_on)
+                                  config.calibrate_on, None if calibrates is None else calibrates[rows])
         heads[name] = head
         metrics[name] = m
 
