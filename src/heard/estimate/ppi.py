@@ -151,20 +151,24 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
     # Weighted (Hájek) moments on the sample; the variance of a weighted mean of
     # z is sum(w^2 (z - zbar)^2) (linearisation, sampling with replacement).
     y_bar, f_bar = float(w @ y), float(w @ fs)
-    # The moments behind the variance get two pseudo-posts of average weight, one the model
-    # missed (y=1, f=0) and one it flagged wrongly (y=0, f=1), in the spirit of Agresti and
-    # Coull: with a rare class a sample that happens to hold no error would otherwise claim
-    # a near-zero variance and an interval that rarely covers.
-    wv = np.append(w, [1.0 / n, 1.0 / n]) if pseudo else w
-    wv = wv / wv.sum()
-    yv, fv = (np.append(y, [1.0, 0.0]), np.append(fs, [0.0, 1.0])) if pseudo else (y, fs)
-    dy, df = yv - float(wv @ yv), fv - float(wv @ fv)
-    s_ff, s_yf, s_yy = float(wv**2 @ (df * df)), float(wv**2 @ (dy * df)), float(wv**2 @ (dy * dy))
+
+    def moments(wv: np.ndarray, yv: np.ndarray, fv: np.ndarray) -> tuple[float, float, float]:
+        wv = wv / wv.sum()
+        dy, df = yv - float(wv @ yv), fv - float(wv @ fv)
+        return float(wv**2 @ (df * df)), float(wv**2 @ (dy * df)), float(wv**2 @ (dy * dy))
+
+    s_ff, s_yf, s_yy = moments(w, y, fs)
     lam = 1.0
     if tune:
         denom = var_f_all / n_all + s_ff
         lam = _clip(s_yf / denom) if denom > 0 else 0.0
     estimate = lam * mean_f_all + (y_bar - lam * f_bar)
+    if pseudo:
+        # The variance gets two pseudo-posts of average weight, one the model missed
+        # (y=1, f=0) and one it flagged wrongly (y=0, f=1), in the spirit of Agresti and
+        # Coull: with a rare class, a sample that happens to hold no error would otherwise
+        # claim a near-zero variance and an interval that rarely covers.
+        s_ff, s_yf, s_yy = moments(np.append(w, [1.0 / n, 1.0 / n]), np.append(y, [1.0, 0.0]), np.append(fs, [0.0, 1.0]))
     variance = lam * lam * var_f_all / n_all + (s_yy - 2 * lam * s_yf + lam * lam * s_ff)
     se = float(np.sqrt(max(variance, 0.0)))
     point = _clip(estimate)
