@@ -116,7 +116,7 @@ def test_estimate_on_an_unlabelled_store_is_a_user_error(tmp_path: Path, heard) 
 
 def test_a_drawn_sample_is_weighted_by_its_inclusion_probabilities(tmp_path: Path, heard) -> None:
     db = tmp_path / "c.duckdb"
-    ids, true = _store(db, n=600, seed=3)
+    _, true = _store(db, n=600, seed=3)
     out = tmp_path / "tocode.jsonl"
     result = heard("sample", "--db", str(db), "-n", "150", "-o", str(out), "--stratify", "act", "--seed", "4")
     assert result.code == 0, result.err

@@ -418,7 +418,7 @@ def code(ctx: click.Context, db: str | None, coder: str | None, port: int, host:
     from heard.web.coding import serve_coding
 
     settings = _settings(db=db)
-    serve_coding(settings.db, host=host, port=port, coder=coder, open_browser=not no_browser, say=click.echo)
+    serve_coding(Path(settings.db), host=host, port=port, coder=coder, open_browser=not no_browser, say=click.echo)
 
 
 @code.command(name="import")

@@ -144,7 +144,7 @@ def load_truth(store: Store, model: str | None = None) -> Truth:
     for name, classes in (("act", ACTS), ("stance", STANCES)):
         posts = [p for p in coded_posts if per_post[p][name]]
         coded[name] = np.array([position[p] for p in posts], dtype=np.int64)
-        weights[name] = np.array([1.0 / (draws[p] if p in draws else srs_inclusion) for p in posts])
+        weights[name] = np.array([1.0 / draws.get(p, srs_inclusion) for p in posts])
         truth[name] = {c: np.array([per_post[p][name].count(c) / len(per_post[p][name]) for p in posts]) for c in classes}
     return Truth(model, ids, {"act": act, "stance": stance}, coded, truth, weights, len(drawn), len(undrawn),
                  len(unlabelled))
@@ -177,8 +177,8 @@ def estimate_store(store: Store, model: str | None = None) -> Estimates:
         StoreError: the store has no post labels.
     """
     truth = load_truth(store, model)
-    acts = {a: share_estimate(truth, "act", a) for a in ACTS}
-    stance = {s: share_estimate(truth, "stance", s) for s in STANCES}
+    acts: dict[str, ShareEstimate] = {a: share_estimate(truth, "act", a) for a in ACTS}
+    stance: dict[str, ShareEstimate] = {s: share_estimate(truth, "stance", s) for s in STANCES}
     return Estimates(truth.model, len(truth.ids), truth.n_coded, acts, stance, notes(truth))
 
 

@@ -233,16 +233,17 @@ def predicted(store: Store, model: str) -> tuple[list[str], np.ndarray, np.ndarr
 
 def post_to_code(store: Store, post_id: str) -> PostToCode | None:
     """One post with its parent's text and its thread's first post (``None`` if not stored)."""
-    row = store.con.execute(
+    rows = store.con.execute(
         """
         SELECT p.id, p.text, parent.text, CASE WHEN root.id <> p.id THEN coalesce(root.meta->>'title', root.text) END,
                p.platform
         FROM posts p LEFT JOIN posts parent ON parent.id = p.parent_id
         LEFT JOIN posts root ON root.id = p.thread_root
         WHERE p.id = ?
-        """, [post_id]).fetchone()
-    if row is None:
+        """, [post_id]).fetchall()
+    if not rows:
         return None
+    row = rows[0]
     return PostToCode(str(row[0]), str(row[1]), row[2], row[3], str(row[4]))
 
 
