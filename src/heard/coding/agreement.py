@@ -164,6 +164,9 @@ def render(result: Agreement) -> str:
             f"{a.value:.3f} [{a.low:.3f}, {a.high:.3f}]"
         lines.append(f"  {name:<10} {shown}  (posts coded twice or more: {a.n})")
     for name, m in result.vs_model.items():
+        if m.n == 0:
+            lines += ["", f"coders vs model on {name}: no codes for {name}"]
+            continue
         f = m.macro_f1
         shown = "n/a" if f.value is None else f"{f.value:.3f} [{f.low:.3f}, {f.high:.3f}]"
         lines += ["", f"coders vs model ({result.model}) on {name}: n={m.n}, macro-F1 {shown}",

@@ -150,10 +150,12 @@ def load_truth(store: Store, model: str | None = None) -> Truth:
                  len(unlabelled))
 
 
-def share_estimate(truth: Truth, name: str, cls: str, subset: np.ndarray | None = None) -> ShareEstimate:
+def share_estimate(truth: Truth, name: str, cls: str, subset: np.ndarray | None = None,
+                   model_se: float | None = None) -> ShareEstimate:
     """The corrected share of class ``cls`` of field ``name`` among the posts in ``subset``
     (a boolean mask over ``truth.ids``; default all): PPI with at least :data:`MIN_CODED`
-    coded posts there, else the model-only figure.
+    coded posts there, else the model-only figure. ``model_se``: the model share's standard
+    error when posts are clustered (see :func:`heard.estimate.ppi.ppi_share`).
 
     Example:
         >>> share_estimate(truth, "act", "silencing").method       # doctest: +SKIP
@@ -167,7 +169,7 @@ def share_estimate(truth: Truth, name: str, cls: str, subset: np.ndarray | None 
         f, positions, weights, y = f[subset], remap[positions[inside]], weights[inside], y[inside]
     if positions.size < MIN_CODED:
         return model_only_share(f)
-    return ppi_share(f, positions, y, weights)
+    return ppi_share(f, positions, y, weights, model_se=model_se)
 
 
 def estimate_store(store: Store, model: str | None = None) -> Estimates:
@@ -176,7 +178,11 @@ def estimate_store(store: Store, model: str | None = None) -> Estimates:
     Raises:
         StoreError: the store has no post labels.
     """
-    truth = load_truth(store, model)
+    return estimates_from(load_truth(store, model))
+
+
+def estimates_from(truth: Truth) -> Estimates:
+    """Every act and stance share of ``truth``'s posts (see :func:`estimate_store`)."""
     acts: dict[str, ShareEstimate] = {a: share_estimate(truth, "act", a) for a in ACTS}
     stance: dict[str, ShareEstimate] = {s: share_estimate(truth, "stance", s) for s in STANCES}
     return Estimates(truth.model, len(truth.ids), truth.n_coded, acts, stance, notes(truth))

@@ -115,7 +115,7 @@ def model_only_share(model: np.ndarray) -> ShareEstimate:
 
 
 def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None,
-              *, tune: bool = True, pseudo: bool = True) -> ShareEstimate:
+              *, tune: bool = True, pseudo: bool = True, model_se: float | None = None) -> ShareEstimate:
     """Prediction-powered estimate of a share.
 
     Args:
@@ -126,6 +126,8 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
             random sample).
         tune: power-tune ``λ`` (PPI++); ``False`` uses ``λ = 1`` (plain PPI).
         pseudo: add the two pseudo-posts to the variance (see the code); ``False`` gives the textbook variance.
+        model_se: standard error of the model's share when posts are not independent (the report's
+            cluster bootstrap over testimonies or threads); default ``sqrt(var(f) / N)``.
 
     Returns:
         The estimate; with fewer than two coded posts, the model-only figure.
@@ -148,6 +150,7 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
     fs = f[idx]
     mean_f_all = float(f.mean())
     var_f_all = float(f.var())
+    model_var = var_f_all / n_all if model_se is None else model_se * model_se
     # Weighted (Hájek) moments on the sample; the variance of a weighted mean of
     # z is sum(w^2 (z - zbar)^2) (linearisation, sampling with replacement).
     y_bar, f_bar = float(w @ y), float(w @ fs)
@@ -160,7 +163,7 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
     s_ff, s_yf, s_yy = moments(w, y, fs)
     lam = 1.0
     if tune:
-        denom = var_f_all / n_all + s_ff
+        denom = model_var + s_ff
         lam = _clip(s_yf / denom) if denom > 0 else 0.0
     estimate = lam * mean_f_all + (y_bar - lam * f_bar)
     if pseudo:
@@ -169,7 +172,7 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
         # Coull: with a rare class, a sample that happens to hold no error would otherwise
         # claim a near-zero variance and an interval that rarely covers.
         s_ff, s_yf, s_yy = moments(np.append(w, [1.0 / n, 1.0 / n]), np.append(y, [1.0, 0.0]), np.append(fs, [0.0, 1.0]))
-    variance = lam * lam * var_f_all / n_all + (s_yy - 2 * lam * s_yf + lam * lam * s_ff)
+    variance = lam * lam * model_var + (s_yy - 2 * lam * s_yf + lam * lam * s_ff)
     se = float(np.sqrt(max(variance, 0.0)))
     point = _clip(estimate)
     n_eff = point * (1 - point) / (se * se) if se > 0 else float(n)
