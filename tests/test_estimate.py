@@ -137,3 +137,25 @@ def test_a_drawn_sample_is_weighted_by_its_inclusion_probabilities(tmp_path: Pat
     truth = sum(a == "silencing" for a in true.values()) / len(true)
     assert data["acts"]["silencing"]["low"] <= truth <= data["acts"]["silencing"]["high"]
     assert not any("simple random sample" in note for note in data["notes"])
+
+
+def test_the_report_says_its_intervals_ignore_classifier_error_until_posts_are_coded(tmp_path: Path, heard) -> None:
+    db = tmp_path / "c.duckdb"
+    ids, true = _store(db)
+    before = json.loads(heard("report", "--db", str(db), "--format", "json").out)["classifier_error"]
+    assert before["n_coded"] == 0 and before["includes_classifier_error"] is False
+    assert heard("report", "--db", str(db), "-o", str(tmp_path / "r1")).code == 0
+    page = (tmp_path / "r1" / "report.html").read_text()
+    assert "covers sampling error only" in page and "heard sample" in page
+
+    codes = tmp_path / "codes.jsonl"
+    codes.write_text("".join(json.dumps({"id": pid, "act": true[pid]}) + "\n" for pid in ids[::2]))
+    heard("code", "import", str(codes), "--db", str(db), "--coder", "ana")
+    after = json.loads(heard("report", "--db", str(db), "--format", "json").out)["classifier_error"]
+    assert after["n_coded"] == 200 and after["includes_classifier_error"] is True
+    assert after["shares"]["acts"]["silencing"]["method"] == "ppi"
+    assert after["coder_vs_model_act_macro_f1"]["n"] == 200
+    assert heard("report", "--db", str(db), "-o", str(tmp_path / "r2")).code == 0
+    page = (tmp_path / "r2" / "report.html").read_text()
+    assert "200 posts were hand-coded" in page and "yes: includes classifier error" in page
+    assert "macro-F1" in (tmp_path / "r2" / "summary.md").read_text()
