@@ -100,3 +100,43 @@ def test_agreement_reports_alpha_between_coders_and_per_class_figures_against_th
     assert sum(map(sum, vs["confusion"]["counts"])) == 20
     text = heard("agreement", "--db", str(db)).out
     assert "Krippendorff" in text and "confusion" in text
+
+
+def test_adapt_reports_the_cross_validated_gain_and_changes_the_store_only_when_asked(tmp_path: Path, heard, classifier) -> None:
+    from dataclasses import replace
+
+    from heard.classify.coded import load_coded
+    from heard.classify.train import TrainConfig, train_heads
+    from training.corpus import training_units_dir
+
+    units = load_coded([training_units_dir()])
+    small = train_heads(units[::20], classifier.encoder, config=replace(TrainConfig(), folds=3)).save(tmp_path / "small")
+    coded = units[7::25][:60]
+    db = tmp_path / "c.duckdb"
+    with Store.open(db) as store:
+        store.add_posts([Post(id=f"u:{i}", text=u.text, platform="jsonl") for i, u in enumerate(coded)], [])
+    codes = tmp_path / "codes.jsonl"
+    codes.write_text("".join(json.dumps({"id": f"u:{i}", "act": u.act, "stance": u.stance, "abusive": u.abusive}) + "\n"
+                             for i, u in enumerate(coded)))
+    assert heard("code", "import", str(codes), "--db", str(db), "--coder", "ana").code == 0
+
+    result = heard("adapt", "--db", str(db), "--heads", str(small), "-o", str(tmp_path / "adapted"), "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    act = data["cross_validated_macro_f1"]["act"]
+    assert act["n"] == 60 and act["adapted"] >= act["bundled"] and act["gain"] == round(act["adapted"] - act["bundled"], 4)
+    assert data["relabelled_units"] is None and data["model"].startswith("heads@")
+    with Store.open(db, read_only=True) as store:
+        assert store.count("labels") == 0  # nothing changed without --relabel
+
+    result = heard("adapt", "--db", str(db), "--heads", str(small), "-o", str(tmp_path / "adapted"), "--relabel")
+    assert result.code == 0, result.err and "earlier labels are kept" in result.out
+    with Store.open(db, read_only=True) as store:
+        assert store.count("post_labels") == 60
+
+
+def test_adapt_needs_enough_codes(tmp_path: Path, heard) -> None:
+    db = tmp_path / "c.duckdb"
+    _store(db)
+    heard("code", "import", str(_codes(tmp_path / "a.jsonl", ACTS)), "--db", str(db), "--coder", "ana")
+    assert_user_error(heard("adapt", "--db", str(db)), "at least 30 coded posts")

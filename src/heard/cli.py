@@ -487,6 +487,44 @@ def estimate(db: str | None, model: str | None, as_json: bool) -> None:
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_estimates(result))
 
 
+@cli.command()
+@click.option("--db", help="DuckDB store with codes. [HEARD_DB]")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
+              help="folder for the adapted heads (default: <store>-adapted-heads next to the store)")
+@click.option("--relabel", is_flag=True, help="also label the store with the adapted heads (old labels are kept)")
+@click.option("--heads", help="heads folder to adapt (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def adapt(db: str | None, output: Path | None, relabel: bool, heads: str | None, encoder: str | None, as_json: bool) -> None:
+    """Refit the act, stance and abusive heads with the store's hand codes; report the cross-validated gain."""
+    from heard.coding.adapt import adapt_store
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    db_path = Path(settings.db)
+    folder = output or db_path.with_name(db_path.stem + "-adapted-heads")
+    progress = _Progress()
+    with Store.open(db_path, create=False) as store:
+        try:
+            result = adapt_store(store, folder, heads=heads, encoder=encoder, relabel=relabel, progress=progress)
+        finally:
+            progress.done()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(f"adapted heads written to {result.folder} ({result.version}), from {result.codes:,} coded posts")
+    click.echo("cross-validated macro-F1 on the coded posts (5 folds):")
+    for g in result.gains:
+        click.echo(f"  {g.field:<8} bundled {g.before:.3f}  adapted {g.after:.3f}  gain {g.gain:+.3f}  "
+                   f"(n={g.n:,}; weight on the refitted head {g.mix:.2f})")
+    if result.relabelled is None:
+        click.echo(f"the store is unchanged; to label it with these heads: heard label --db {db_path} --heads {result.folder}")
+    else:
+        click.echo(f"{result.relabelled:,} units labelled by {result.version}; the earlier labels are kept. "
+                   "Pick the model in reports and estimates with --model")
+    click.echo("estimate with a freshly coded sample: these codes trained the adapted heads")
+
+
 # -- train / eval / demo -------------------------------------------------------------------------
 @cli.command()
 @click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
