@@ -517,6 +517,10 @@ def adapt(db: str | None, output: Path | None, relabel: bool, heads: str | None,
     for g in result.gains:
         click.echo(f"  {g.field:<8} bundled {g.before:.3f}  adapted {g.after:.3f}  gain {g.gain:+.3f}  "
                    f"(n={g.n:,}; weight on the refitted head {g.mix:.2f})")
+    if not result.changed:
+        click.echo("no head did better with the codes than without (weight 0 on every refitted head): the adapted "
+                   "heads equal the bundled ones and the store is unchanged")
+        return
     if result.relabelled is None:
         click.echo(f"the store is unchanged; to label it with these heads: heard label --db {db_path} --heads {result.folder}")
     else:

@@ -91,12 +91,17 @@ class AdaptResult:
     gains: tuple[FieldGain, ...]
     relabelled: int | None
 
+    @property
+    def changed(self) -> bool:
+        """Whether any head differs from the bundled one (a mix weight above 0)."""
+        return any(g.mix > 0 for g in self.gains)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"heads": str(self.folder), "model": self.version, "coded_posts": self.codes,
                 "cross_validated_macro_f1": {g.field: {"n": g.n, "bundled": round(g.before, 4), "adapted": round(g.after, 4),
                                                        "gain": round(g.gain, 4), "mix": g.mix} for g in self.gains},
-                "relabelled_units": self.relabelled}
+                "changed": self.changed, "relabelled_units": self.relabelled}
 
 
 def _majority(values: list[Any]) -> Any:
@@ -197,7 +202,7 @@ def adapt_store(store: Store, output: Path, *, heads: str | Path | None = None, 
     folder = adapted.save(output)
     saved = Classifier(classifier.encoder, Heads.load(folder))
     relabelled = None
-    if relabel:
+    if relabel and any(g.mix > 0 for g in gains):
         from heard.classify.labelling import label_store
 
         say(f"labelling the store with {saved.version}")
