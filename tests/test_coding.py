@@ -119,10 +119,11 @@ def test_adapt_reports_the_cross_validated_gain_and_changes_the_store_only_when_
     small = train_heads(wrong, classifier.encoder, config=replace(TrainConfig(), folds=3)).save(tmp_path / "small")
     coded = units[7::25][:60]
     db = tmp_path / "c.duckdb"
-    with Store.open(db) as store:
-        store.add_posts([Post(id=f"u:{i}", text=u.text, platform="jsonl") for i, u in enumerate(coded)], [])
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("".join(json.dumps({"id": f"u{i}", "text": u.text}) + "\n" for i, u in enumerate(coded)))
+    assert heard("ingest", str(posts), "--db", str(db)).code == 0
     codes = tmp_path / "codes.jsonl"
-    codes.write_text("".join(json.dumps({"id": f"u:{i}", "act": u.act, "stance": u.stance, "abusive": u.abusive}) + "\n"
+    codes.write_text("".join(json.dumps({"id": f"u{i}", "act": u.act, "stance": u.stance, "abusive": u.abusive}) + "\n"
                              for i, u in enumerate(coded)))
     assert heard("code", "import", str(codes), "--db", str(db), "--coder", "ana").code == 0
 
