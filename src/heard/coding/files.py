@@ -213,15 +213,18 @@ def export_codes(store: Store, output: Path, fmt: str = "jsonl", coder: str | No
     codes = code_store.all_codes(store, coder)
     texts = code_store.post_texts(store, sorted({c.post_id for c in codes}))
     tmp = output.with_name(output.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        if fmt == "jsonl":
-            for c in codes:
-                row = {"id": c.post_id, "text": texts.get(c.post_id), **_fields(c), "coder": c.coder,
-                       "coded_at": c.coded_at.isoformat() if c.coded_at else None}
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        else:
-            json.dump(_label_studio(codes, texts), fh, ensure_ascii=False, indent=1)
-    tmp.replace(output)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            if fmt == "jsonl":
+                for c in codes:
+                    row = {"id": c.post_id, "text": texts.get(c.post_id), **_fields(c), "coder": c.coder,
+                           "coded_at": c.coded_at.isoformat() if c.coded_at else None}
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                json.dump(_label_studio(codes, texts), fh, ensure_ascii=False, indent=1)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
     return len(codes)
 
 

@@ -117,12 +117,15 @@ def draw_sample(store: Store, n: int, output: Path, *, seed: int = 0, stratify: 
     draws = draw(ids, strata, n, seed)
     texts = code_store.post_texts(store, [d.post_id for d in draws])
     tmp = output.with_name(output.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for d in draws:
-            fh.write(json.dumps({"id": d.post_id, "text": texts[d.post_id], "stratum": d.stratum,
-                                 "inclusion": round(d.inclusion, 6)}, ensure_ascii=False) + "\n")
-    code_store.replace_sample(store, draws, seed=seed, model=model)
-    tmp.replace(output)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for d in draws:
+                fh.write(json.dumps({"id": d.post_id, "text": texts[d.post_id], "stratum": d.stratum,
+                                     "inclusion": round(d.inclusion, 6)}, ensure_ascii=False) + "\n")
+        code_store.replace_sample(store, draws, seed=seed, model=model)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
     counts: dict[str, tuple[int, int]] = {}
     for stratum in sorted(set(strata)):
         counts[stratum] = (sum(d.stratum == stratum for d in draws), strata.count(stratum))

@@ -201,6 +201,9 @@ def serve_coding(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765, co
     app = coding_app(Path(db_path), coder=coder)
     url = f"http://{host}:{port}/"
     say(f"coding page: {url}  (Ctrl+C stops; codes are saved as you go)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"warning: bound to {host}, not the loopback: anyone who can reach this address can read the posts "
+            "and add codes")
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning")
