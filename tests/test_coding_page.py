@@ -142,3 +142,33 @@ def test_keyboard_coding_skip_undo_and_resume_in_chromium(server: tuple[str, Pat
     with Store.open(db, read_only=True) as store:
         codes = code_store.all_codes(store)
     assert [(c.post_id, c.coder, c.act, c.stance, c.abusive) for c in codes] == [(seen[0], "ana", "silencing", "oppose", True)]
+
+
+def test_heard_code_serves_the_page_on_the_loopback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "c.duckdb"
+    _store(db)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "heard", "code", "--db", str(db), "--port", str(port), "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/next?coder=ana") as response:
+                    body = response.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        data = json.loads(body)
+        assert data["progress"] == {"coder": "ana", "done": 0, "total": 3, "skipped": 0}
+        assert data["post"]["id"] in {"t:1", "t:2", "t:3"}
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in out
