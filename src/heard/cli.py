@@ -381,6 +381,154 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> 
     click.echo(f"report: {result.html}")
 
 
+# -- the coding loop: sample / code / agreement / estimate ------------------------------------------
+@cli.command()
+@click.option("--db", help="DuckDB store to draw from. [HEARD_DB]")
+@click.option("-n", "n", type=int, default=300, show_default=True, help="posts to draw")
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="JSONL of the drawn posts to code")
+@click.option("--stratify", type=click.Choice(["act"]), help="oversample the model's rarer predicted acts (weighted back in estimates)")
+@click.option("--seed", type=int, default=0, show_default=True, help="random seed (the same seed gives the same draw)")
+@click.option("--model", help="model version whose labels stratify (default: the one that labelled most posts)")
+def sample(db: str | None, n: int, output: Path, stratify: str | None, seed: int, model: str | None) -> None:
+    """Draw a probability sample of posts to hand-code; record inclusion probabilities in the store."""
+    from heard.coding.sample import draw_sample
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    with Store.open(settings.db, create=False) as store:
+        result = draw_sample(store, n, output, seed=seed, stratify=stratify, model=model)
+    click.echo(f"{result.drawn:,} of {result.posts:,} posts drawn (seed {result.seed}) into {result.output}")
+    if stratify:
+        for stratum, (k, size) in result.strata.items():
+            click.echo(f"  {stratum:<15}{k:>6} of {size:,}")
+    click.echo(f"next: code them with `heard code --db {settings.db}` or `heard code import FILE --db {settings.db} --coder NAME`")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--db", help="DuckDB store whose posts to code. [HEARD_DB]")
+@click.option("--coder", help="your name as a coder (asked on the page when absent)")
+@click.option("--port", type=int, default=8765, show_default=True, help="port on 127.0.0.1")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to bind (keep the loopback unless you know why)")
+@click.option("--no-browser", is_flag=True, help="do not open a browser")
+@click.pass_context
+def code(ctx: click.Context, db: str | None, coder: str | None, port: int, host: str, no_browser: bool) -> None:
+    """Hand-code posts on a local page; `code import` / `code export` exchange codes with other tools."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from heard.web.coding import serve_coding
+
+    settings = _settings(db=db)
+    serve_coding(Path(settings.db), host=host, port=port, coder=coder, open_browser=not no_browser, say=click.echo)
+
+
+@code.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--db", help="DuckDB store holding the posts. [HEARD_DB]")
+@click.option("--coder", required=True, help="whose codes these are")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "label-studio"]), help="default: detected (a JSON list is Label Studio)")
+@click.option("--skip-unmatched", is_flag=True, help="import the rows that match a post and count the rest")
+def code_import(file: Path, db: str | None, coder: str, fmt: str | None, skip_unmatched: bool) -> None:
+    """Read codes from FILE (dev.jsonl format matched by id, or a Label Studio JSON export)."""
+    from heard.coding.files import import_codes
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    with Store.open(settings.db, create=False) as store:
+        result = import_codes(store, file, coder, skip_unmatched=skip_unmatched, fmt=fmt)
+    click.echo(f"{result.imported:,} codes imported from {file} as {', '.join(result.coders) or coder}"
+               + (f"; {result.unmatched:,} rows matched no post and were skipped" if result.unmatched else ""))
+
+
+@code.command(name="export")
+@click.option("--db", help="DuckDB store holding the codes. [HEARD_DB]")
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="file to write")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "label-studio"]), default="jsonl", show_default=True)
+@click.option("--coder", help="only this coder's codes")
+def code_export(db: str | None, output: Path, fmt: str, coder: str | None) -> None:
+    """Write the store's codes as dev.jsonl-format lines or a Label Studio JSON import."""
+    from heard.coding.files import export_codes
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    with Store.open(settings.db, read_only=True) as store:
+        count = export_codes(store, output, fmt, coder)
+    click.echo(f"{count:,} codes written to {output}")
+
+
+@cli.command()
+@click.option("--db", help="DuckDB store with codes (opened read-only). [HEARD_DB]")
+@click.option("--model", help="model version to compare the coders with (default: the one that labelled most posts)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def agreement(db: str | None, model: str | None, as_json: bool) -> None:
+    """Krippendorff's alpha between coders per field, and coders vs the model per class."""
+    from heard.coding.agreement import agreement as measure
+    from heard.coding.agreement import render
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    with Store.open(settings.db, read_only=True) as store:
+        result = measure(store, model)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render(result))
+
+
+@cli.command()
+@click.option("--db", help="DuckDB store (opened read-only). [HEARD_DB]")
+@click.option("--model", help="model version whose labels to correct (default: the one that labelled most posts)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def estimate(db: str | None, model: str | None, as_json: bool) -> None:
+    """Share of posts per act and stance: the model's figure and, with codes, the prediction-powered estimate."""
+    from heard.estimate import estimate_store
+    from heard.estimate.render import render_estimates
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    with Store.open(settings.db, read_only=True) as store:
+        result = estimate_store(store, model)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_estimates(result))
+
+
+@cli.command()
+@click.option("--db", help="DuckDB store with codes. [HEARD_DB]")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
+              help="folder for the adapted heads (default: <store>-adapted-heads next to the store)")
+@click.option("--relabel", is_flag=True, help="also label the store with the adapted heads (old labels are kept)")
+@click.option("--heads", help="heads folder to adapt (default: bundled)")
+@click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def adapt(db: str | None, output: Path | None, relabel: bool, heads: str | None, encoder: str | None, as_json: bool) -> None:
+    """Refit the act, stance and abusive heads with the store's hand codes; report the cross-validated gain."""
+    from heard.coding.adapt import adapt_store
+    from heard.store import Store
+
+    settings = _settings(db=db)
+    db_path = Path(settings.db)
+    folder = output or db_path.with_name(db_path.stem + "-adapted-heads")
+    progress = _Progress()
+    with Store.open(db_path, create=False) as store:
+        try:
+            result = adapt_store(store, folder, heads=heads, encoder=encoder, relabel=relabel, progress=progress)
+        finally:
+            progress.done()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(f"adapted heads written to {result.folder} ({result.version}), from {result.codes:,} coded posts")
+    click.echo("cross-validated macro-F1 on the coded posts (5 folds):")
+    for g in result.gains:
+        click.echo(f"  {g.field:<8} bundled {g.before:.3f}  adapted {g.after:.3f}  gain {g.gain:+.3f}  "
+                   f"(n={g.n:,}; weight on the refitted head {g.mix:.2f})")
+    if not result.changed:
+        click.echo("no head did better with the codes than without (weight 0 on every refitted head): the adapted "
+                   "heads equal the bundled ones and the store is unchanged")
+        return
+    if result.relabelled is None:
+        click.echo(f"the store is unchanged; to label it with these heads: heard label --db {db_path} --heads {result.folder}")
+    else:
+        click.echo(f"{result.relabelled:,} units labelled by {result.version}; the earlier labels are kept. "
+                   "Pick the model in reports and estimates with --model")
+    click.echo("estimate with a freshly coded sample: these codes trained the adapted heads")
+
+
 # -- train / eval / demo -------------------------------------------------------------------------
 @cli.command()
 @click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from heard.estimate.report import correct
 from heard.report.charts import figures, render
 from heard.report.claims import ClaimText, claim_texts
 from heard.report.examples import pick_examples
@@ -84,6 +85,8 @@ def build_report(store: Store, out_dir: Path, model: str | None = None,
     out_dir = Path(out_dir)
     output_folder(out_dir, "the report")
     findings = analyse(store, model, say)
+    say("comparing the labels with the hand codes")
+    correction = correct(store, findings)
     say("choosing and redacting example posts")
     examples = pick_examples(store, findings)
     figs = figures(findings)
@@ -96,8 +99,8 @@ def build_report(store: Store, out_dir: Path, model: str | None = None,
     files = {p.name: p.relative_to(out_dir).as_posix() for p in (*charts, *tables)}
     say("writing the HTML report and the summary")
     numbers = out_dir / "numbers.json"
-    numbers.write_text(json.dumps(numbers_from(findings), indent=2, ensure_ascii=False), encoding="utf-8")
-    markdown = write_markdown(out_dir / "summary.md", findings, figs, files)
-    html = write_html(out_dir / "report.html", findings, examples, figs, files)
+    numbers.write_text(json.dumps(numbers_from(findings, correction), indent=2, ensure_ascii=False), encoding="utf-8")
+    markdown = write_markdown(out_dir / "summary.md", findings, figs, files, correction)
+    html = write_html(out_dir / "report.html", findings, examples, figs, files, correction=correction)
     log.info("report written to %s: %d charts, %d tables", out_dir, len(charts), len(tables))
     return ReportResult(out_dir, html, markdown, numbers, tuple(charts), tuple(tables), claim_texts(findings.claims))

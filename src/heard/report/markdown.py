@@ -16,9 +16,11 @@ from dataclasses import replace
 from html import escape
 from pathlib import Path
 
+from heard.estimate.report import Correction
 from heard.report.charts import GROUP_LABELS, Figure
 from heard.report.claims import claim_texts
 from heard.report.page import CONTENT_WARNING
+from heard.report.trust import trust_text
 from heard.report.wording import interval, per_thread, percent
 from heard.threads.analysis import Findings
 
@@ -28,9 +30,12 @@ def md(text: object) -> str:
     return escape(str(text), quote=False).replace("|", "\\|")
 
 
-def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files: dict[str, str]) -> Path:
-    """Write the summary to ``path``; chart images are linked by their paths in ``files``."""
+def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files: dict[str, str],
+                   correction: Correction | None = None) -> Path:
+    """Write the summary to ``path``; chart images are linked by their paths in ``files``;
+    ``correction`` gives the classifier-error part (``None``: it says the intervals ignore it)."""
     corpus = findings.corpus
+    trust = trust_text(correction)
     lines = [
         f"> {CONTENT_WARNING}",
         "",
@@ -39,6 +44,8 @@ def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files
         f"{corpus.posts:,} posts in {corpus.stats.threads:,} threads, labelled by `{md(findings.model)}`.",
         "",
         "## The three questions",
+        "",
+        "These intervals cover sampling error only: they take the classifier's labels to be right.",
         "",
     ]
     for claim in claim_texts(findings.claims):
@@ -51,6 +58,14 @@ def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files
                      else interval(m.estimate, m.unit))
             lines.append(f"| {md(m.label)} | {md(value)} | {m.estimate.n:,} |")
         lines.append("")
+    if trust.claim_a:
+        lines += [md(trust.claim_a), ""]
+    lines += ["## How far to trust these figures", "", md(trust.summary), ""]
+    if trust.corrected:
+        lines += ([md(trust.agreement), ""] if trust.agreement else []) + [
+            "| act | model's share | estimate | 95% interval | interval includes classifier error |", "|---|---|---|---|---|"]
+        lines += [f"| {r.name} | {r.model} | {r.estimate} | {r.interval} | {r.includes} |" for r in trust.rows]
+        lines += ["", md(trust.scope), ""]
     lines += ["## Reception by discloser", "",
               "| discloser | testimonies | answered | replies | supportive | hostile | silencing |",
               "|---|---|---|---|---|---|---|"]

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from heard import threads
+from heard.estimate.report import Correction, correct
 from heard.intervals import DRAWS, LEVEL, SEED
 from heard.records import ACTS, STANCES
 from heard.report.claims import claim_texts
@@ -71,8 +72,9 @@ def _timeline(findings: Findings) -> dict[str, Any]:
     return {"unit": tl.unit, "undated_posts": tl.undated, "bins": bins}
 
 
-def numbers_from(findings: Findings) -> dict[str, Any]:
-    """The JSON-ready numbers of ``findings`` (see the module docs)."""
+def numbers_from(findings: Findings, correction: Correction | None = None) -> dict[str, Any]:
+    """The JSON-ready numbers of ``findings`` (see the module docs); ``correction``: the
+    classifier-error part (hand codes, agreement, corrected shares), ``None`` when not measured."""
     corpus = findings.corpus
     dated = corpus.time[: corpus.posts]
     dated = dated[np.isfinite(dated)]
@@ -116,6 +118,9 @@ def numbers_from(findings: Findings) -> dict[str, Any]:
         "what_about": [{"phrase": p.phrase, "posts": p.posts, "derailing": p.derailing} for p in findings.phrases],
         "claims": [c.to_dict() for c in claim_texts(findings.claims)],
         "thresholds": thresholds(),
+        "classifier_error": correction.to_dict() if correction is not None else {
+            "n_coded": 0, "includes_classifier_error": False,
+            "notes": ["No hand codes: every interval covers sampling error only. Fix: `heard sample`, code, report again."]},
     }
 
 
@@ -130,4 +135,5 @@ def report_numbers(store: Store, model: str | None = None) -> dict[str, Any]:
         StoreError: the store has no posts or no labels.
         StoreError: ``model`` has no labels in the store.
     """
-    return numbers_from(analyse(store, model))
+    findings = analyse(store, model)
+    return numbers_from(findings, correct(store, findings))

@@ -26,12 +26,14 @@ from pathlib import Path
 import numpy as np
 import vl_convert as vlc
 
+from heard.estimate.report import Correction
 from heard.records import ACTS
 from heard.report.charts import GROUP_LABELS, Figure, bin_words
 from heard.report.claims import claim_texts
 from heard.report.examples import Example, Examples
 from heard.report.numbers import thresholds
 from heard.report.templating import render_page
+from heard.report.trust import trust_text
 from heard.report.wording import duration, percent, share_of, when
 from heard.threads.analysis import Findings
 from heard.threads.timeline import Onset, to_datetime
@@ -89,7 +91,7 @@ def chart_specs(figs: Sequence[Figure]) -> str:
 
 
 def write_html(path: Path, findings: Findings, examples: Examples, figs: Sequence[Figure], files: dict[str, str],
-               generated: datetime | None = None) -> Path:
+               generated: datetime | None = None, correction: Correction | None = None) -> Path:
     """Write the report page to ``path``.
 
     Args:
@@ -99,6 +101,7 @@ def write_html(path: Path, findings: Findings, examples: Examples, figs: Sequenc
         figs: the charts, embedded as Vega-Lite specs.
         files: file name -> path relative to ``path`` for every chart and table written.
         generated: time stamp printed on the page (default: now, UTC).
+        correction: hand codes and corrected shares (``None``: the page says its intervals ignore classifier error).
     """
     generated = generated or datetime.now(UTC).replace(tzinfo=None)
     corpus = findings.corpus
@@ -114,6 +117,7 @@ def write_html(path: Path, findings: Findings, examples: Examples, figs: Sequenc
         last_post=to_datetime(float(dated.max())) if dated.size else None,
         model=findings.model,
         claims=claim_texts(findings.claims),
+        trust=trust_text(correction),
         figures={f.name: f for f in figs},
         files=files,
         groups=findings.groups,

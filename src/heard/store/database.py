@@ -35,6 +35,9 @@ TABLES: dict[str, str] = {
     "post_labels": "one label per post and model (own units combined): post_id, model, act, stance, abusive, voice, frame, discloser, centres, score",
     "runs": "one row per command that changed the store: command, started_at, finished_at, "
             "status (running, ok, failed, or interrupted when its process was killed), details (JSON)",
+    "codes": "hand codes, one row per (post, coder): post_id, coder, act, stance, abusive, voice, frame, discloser, centres, "
+             "coded_at, source (page or import:<file>)",
+    "sample_draws": "posts drawn by heard sample: post_id, inclusion (probability of being drawn), stratum, seed, model, drawn_at",
     "schema_migrations": "migrations applied to this file: version, name, applied_at",
     "labelled_units (view)": "units joined with their labels and posts, one row per (unit, model)",
 }
