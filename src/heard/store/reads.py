@@ -440,3 +440,220 @@ def stored_text_digests(store: Store, ids: Sequence[str]) -> dict[str, str]:
     finally:
         store.con.unregister("_probe_text_ids")
     return {str(r[0]): str(r[1]) for r in rows}
+
+
+# -- browsing: the API and the dashboard ---------------------------------------------------------------
+_RECORD_COLUMNS = ("p.id, p.text, p.author, p.created_at, p.parent_id, p.thread_root, p.platform, "
+                   "l.act, l.stance, l.abusive, l.frame, l.discloser, l.centres, l.score")
+
+MAX_THREAD_POSTS = 5_000
+"""Most posts :func:`thread_records` returns for one thread (the rest are counted, not read)."""
+
+MAX_THREAD_DEPTH = 1_000
+"""Deepest reply level :func:`thread_records` follows."""
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """One stored post with every field of one model's post label (label fields ``None`` when unlabelled).
+
+    Attributes:
+        id: the post id.
+        text: the post text as stored.
+        author: pseudonymous author, ``None`` when unknown.
+        created_at: UTC time, when known.
+        parent_id: the post it replies to, if any (it may not be stored).
+        thread_root: the root of its thread, when ingest resolved it.
+        platform: the platform it came from.
+        act, stance, abusive, frame, discloser, centres, score: the post label.
+    """
+
+    id: str
+    text: str
+    author: str | None
+    created_at: datetime | None
+    parent_id: str | None
+    thread_root: str | None
+    platform: str
+    act: str | None
+    stance: str | None
+    abusive: bool | None
+    frame: str | None
+    discloser: str | None
+    centres: tuple[str, ...]
+    score: float | None
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """What :func:`find_posts` keeps: every field set must match (``None`` matches anything).
+
+    Attributes:
+        act, stance, frame, discloser: label values.
+        abusive: the abusive flag.
+        since: created at or after (UTC); ``until``: created before (UTC).
+        thread: the thread root id.
+        q: a case-insensitive substring of the text.
+    """
+
+    act: str | None = None
+    stance: str | None = None
+    abusive: bool | None = None
+    frame: str | None = None
+    discloser: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    thread: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class PostKey:
+    """Where a page of :func:`find_posts` ends, in :data:`POST_ORDER`: the last post's time and id."""
+
+    created_at: datetime | None
+    id: str
+
+
+def _record(row: Sequence[Any]) -> PostRecord:
+    (pid, text, author, created, parent, root, platform, act, stance, abusive, frame, discloser, centres, score) = row
+    return PostRecord(str(pid), str(text), author, created, parent, root, str(platform), act, stance,
+                      None if abusive is None else bool(abusive), frame, discloser, tuple(centres or ()),
+                      None if score is None else float(score))
+
+
+def _like(text: str) -> str:
+    """``text`` as an ILIKE pattern matching it literally anywhere."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | None = None,
+               limit: int = 50) -> list[PostRecord]:
+    """Posts matching ``where`` in :data:`POST_ORDER`, the ``limit`` that follow ``after`` (keyset pagination).
+
+    Every value is a bound parameter; ``q`` matches literally (``%`` and ``_`` are plain characters).
+
+    Example:
+        >>> page = reads.find_posts(store, "m1", PostFilter(act="testimony"), limit=2)     # doctest: +SKIP
+        >>> reads.find_posts(store, "m1", PostFilter(act="testimony"),
+        ...                  after=PostKey(page[-1].created_at, page[-1].id), limit=2)      # doctest: +SKIP
+        [PostRecord(id='w3', ...), PostRecord(id='m4', ...)]
+    """
+    clauses: list[str] = []
+    params: list[object] = [model]
+    for column, value in (("l.act", where.act), ("l.stance", where.stance), ("l.frame", where.frame),
+                          ("l.discloser", where.discloser), ("l.abusive", where.abusive), ("p.thread_root", where.thread)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if where.since is not None:
+        clauses.append("p.created_at >= ?")
+        params.append(where.since)
+    if where.until is not None:
+        clauses.append("p.created_at < ?")
+        params.append(where.until)
+    if where.q:
+        clauses.append("p.text ILIKE ? ESCAPE '\\'")
+        params.append(_like(where.q))
+    if after is not None:
+        if after.created_at is None:
+            clauses.append("(p.created_at IS NULL AND p.id > ?)")
+            params.append(after.id)
+        else:
+            clauses.append("(p.created_at > ? OR (p.created_at = ? AND p.id > ?) OR p.created_at IS NULL)")
+            params += [after.created_at, after.created_at, after.id]
+    join = "JOIN" if any(v is not None for v in (where.act, where.stance, where.frame, where.discloser, where.abusive)) else "LEFT JOIN"
+    sql = (f"SELECT {_RECORD_COLUMNS} FROM posts p {join} post_labels l ON l.post_id = p.id AND l.model = ? "
+           f"{'WHERE ' + ' AND '.join(clauses) if clauses else ''} "
+           f"ORDER BY p.created_at NULLS LAST, p.id LIMIT ?")
+    params.append(limit)
+    return [_record(r) for r in store.con.execute(sql, params).fetchall()]
+
+
+def post_record(store: Store, model: str, post_id: str) -> PostRecord | None:
+    """One post with ``model``'s label, or ``None`` when it is not stored.
+
+    Example:
+        >>> reads.post_record(store, "m1", "t1").thread_root          # doctest: +SKIP
+        't1'
+    """
+    row = store.con.execute(
+        f"SELECT {_RECORD_COLUMNS} FROM posts p LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.id = ?",
+        [model, post_id],
+    ).fetchone()
+    return _record(row) if row is not None else None
+
+
+def thread_root_of(store: Store, post_id: str) -> str | None:
+    """The topmost stored ancestor of ``post_id`` (itself when it is a root), ``None`` when it is not stored.
+
+    Follows parent links up to :data:`MAX_THREAD_DEPTH` levels; a cycle stops there too.
+
+    Example:
+        >>> reads.thread_root_of(store, "t1r2")                       # doctest: +SKIP
+        't1'
+    """
+    row = store.con.execute(
+        """
+        WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM posts WHERE id = ?
+            UNION ALL
+            SELECT p.id, p.parent_id, up.depth + 1 FROM posts p JOIN up ON p.id = up.parent_id WHERE up.depth < ?
+        )
+        SELECT id FROM up ORDER BY depth DESC LIMIT 1
+        """,
+        [post_id, MAX_THREAD_DEPTH],
+    ).fetchone()
+    return str(row[0]) if row is not None else None
+
+
+def thread_records(store: Store, model: str, root_id: str, limit: int = MAX_THREAD_POSTS) -> tuple[list[PostRecord], int]:
+    """The posts of the reply tree under ``root_id`` (itself included) in :data:`POST_ORDER`, at most ``limit``,
+    and how many posts the tree holds in all.
+
+    Example:
+        >>> posts, total = reads.thread_records(store, "m1", "t1")      # doctest: +SKIP
+        >>> posts[0].id, total                                         # doctest: +SKIP
+        ('t1', 12)
+    """
+    tree = """
+        WITH RECURSIVE down(id, depth) AS (
+            SELECT id, 0 FROM posts WHERE id = ?
+            UNION
+            SELECT p.id, down.depth + 1 FROM posts p JOIN down ON p.parent_id = down.id WHERE down.depth < ?
+        ), ids AS (SELECT DISTINCT id FROM down)
+    """
+    row = store.con.execute(tree + "SELECT count(*) FROM ids", [root_id, MAX_THREAD_DEPTH]).fetchone()
+    total = int(row[0]) if row else 0
+    rows = store.con.execute(
+        tree + f"SELECT {_RECORD_COLUMNS} FROM ids JOIN posts p ON p.id = ids.id "
+        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? ORDER BY p.created_at NULLS LAST, p.id LIMIT ?",
+        [root_id, MAX_THREAD_DEPTH, model, limit],
+    ).fetchall()
+    return [_record(r) for r in rows], total
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Posts written and threads started in one time bin."""
+
+    start: datetime
+    posts: int
+    threads: int
+
+
+def activity(store: Store, unit: str) -> list[Activity]:
+    """Posts and thread starts (posts that reply to nothing) per ``unit`` (``hour``, ``day``, ``week``,
+    ``month``), earliest first; undated posts are left out.
+
+    Example:
+        >>> reads.activity(store, "day")[0].posts                      # doctest: +SKIP
+        40
+    """
+    if unit not in ("hour", "day", "week", "month"):
+        raise ValueError(f"expected hour, day, week or month, got {unit!r}")
+    rows = store.con.execute(
+        f"SELECT date_trunc('{unit}', created_at) AS b, count(*), count(*) FILTER (WHERE parent_id IS NULL) "
+        "FROM posts WHERE created_at IS NOT NULL GROUP BY b ORDER BY b"
+    ).fetchall()
+    return [Activity(r[0], int(r[1]), int(r[2])) for r in rows]
