@@ -443,9 +443,6 @@ def stored_text_digests(store: Store, ids: Sequence[str]) -> dict[str, str]:
 
 
 # -- browsing: the API and the dashboard ---------------------------------------------------------------
-_RECORD_COLUMNS = ("p.id, p.text, p.author, p.created_at, p.parent_id, p.thread_root, p.platform, "
-                   "l.act, l.stance, l.abusive, l.frame, l.discloser, l.centres, l.score")
-
 MAX_THREAD_POSTS = 5_000
 """Most posts :func:`thread_records` returns for one thread (the rest are counted, not read)."""
 
@@ -515,11 +512,36 @@ class PostKey:
     id: str
 
 
-def _record(row: Sequence[Any]) -> PostRecord:
-    (pid, text, author, created, parent, root, platform, act, stance, abusive, frame, discloser, centres, score) = row
-    return PostRecord(str(pid), str(text), author, created, parent, root, str(platform), act, stance,
-                      None if abusive is None else bool(abusive), frame, discloser, tuple(centres or ()),
-                      None if score is None else float(score))
+_POST_FIELDS = "id, text, author, created_at, parent_id, thread_root, platform"
+_LABEL_FIELDS = "post_id, act, stance, abusive, frame, discloser, centres, score"
+
+
+def records_by_id(store: Store, model: str, ids: Sequence[str]) -> list[PostRecord]:
+    """The stored posts among ``ids``, in the order given, with ``model``'s labels.
+
+    Two point lookups on the primary keys (posts, then labels), so a page costs
+    the same on a thousand posts as on a million.
+
+    Example:
+        >>> [p.id for p in reads.records_by_id(store, "m1", ["t2", "t1", "gone"])]    # doctest: +SKIP
+        ['t2', 't1']
+    """
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    posts = {r[0]: r for r in store.con.execute(f"SELECT {_POST_FIELDS} FROM posts WHERE id IN ({marks})", list(ids)).fetchall()}
+    labels = {r[0]: r[1:] for r in store.con.execute(
+        f"SELECT {_LABEL_FIELDS} FROM post_labels WHERE model = ? AND post_id IN ({marks})", [model, *ids]).fetchall()}
+    out = []
+    for post_id in ids:
+        row = posts.get(post_id)
+        if row is None:
+            continue
+        act, stance, abusive, frame, discloser, centres, score = labels.get(post_id, (None,) * 7)
+        out.append(PostRecord(str(row[0]), str(row[1]), row[2], row[3], row[4], row[5], str(row[6]), act, stance,
+                              None if abusive is None else bool(abusive), frame, discloser, tuple(centres or ()),
+                              None if score is None else float(score)))
+    return out
 
 
 def _like(text: str) -> str:
@@ -532,6 +554,7 @@ def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | 
     """Posts matching ``where`` in :data:`POST_ORDER`, the ``limit`` that follow ``after`` (keyset pagination).
 
     Every value is a bound parameter; ``q`` matches literally (``%`` and ``_`` are plain characters).
+    The page's ids are found first (without carrying texts through the sort), then read by id.
 
     Example:
         >>> page = reads.find_posts(store, "m1", PostFilter(act="testimony"), limit=2)     # doctest: +SKIP
@@ -540,12 +563,16 @@ def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | 
         [PostRecord(id='w3', ...), PostRecord(id='m4', ...)]
     """
     clauses: list[str] = []
-    params: list[object] = [model]
-    for column, value in (("l.act", where.act), ("l.stance", where.stance), ("l.frame", where.frame),
-                          ("l.discloser", where.discloser), ("l.abusive", where.abusive), ("p.thread_root", where.thread)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    params: list[object] = []
+    labelled = [(c, v) for c, v in (("l.act", where.act), ("l.stance", where.stance), ("l.frame", where.frame),
+                                    ("l.discloser", where.discloser), ("l.abusive", where.abusive)) if v is not None]
+    join = ""
+    if labelled:
+        join = "JOIN post_labels l ON l.post_id = p.id AND l.model = ?"
+        params.append(model)
+    for column, value in labelled + ([("p.thread_root", where.thread)] if where.thread is not None else []):
+        clauses.append(f"{column} = ?")
+        params.append(value)
     if where.since is not None:
         clauses.append("p.created_at >= ?")
         params.append(where.since)
@@ -562,12 +589,11 @@ def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | 
         else:
             clauses.append("(p.created_at > ? OR (p.created_at = ? AND p.id > ?) OR p.created_at IS NULL)")
             params += [after.created_at, after.created_at, after.id]
-    join = "JOIN" if any(v is not None for v in (where.act, where.stance, where.frame, where.discloser, where.abusive)) else "LEFT JOIN"
-    sql = (f"SELECT {_RECORD_COLUMNS} FROM posts p {join} post_labels l ON l.post_id = p.id AND l.model = ? "
-           f"{'WHERE ' + ' AND '.join(clauses) if clauses else ''} "
-           f"ORDER BY p.created_at NULLS LAST, p.id LIMIT ?")
+    sql = (f"SELECT p.id FROM posts p {join} {'WHERE ' + ' AND '.join(clauses) if clauses else ''} "
+           "ORDER BY p.created_at NULLS LAST, p.id LIMIT ?")
     params.append(limit)
-    return [_record(r) for r in store.con.execute(sql, params).fetchall()]
+    ids = [str(r[0]) for r in store.con.execute(sql, params).fetchall()]
+    return records_by_id(store, model, ids)
 
 
 def post_record(store: Store, model: str, post_id: str) -> PostRecord | None:
@@ -577,60 +603,81 @@ def post_record(store: Store, model: str, post_id: str) -> PostRecord | None:
         >>> reads.post_record(store, "m1", "t1").thread_root          # doctest: +SKIP
         't1'
     """
-    row = store.con.execute(
-        f"SELECT {_RECORD_COLUMNS} FROM posts p LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? WHERE p.id = ?",
-        [model, post_id],
-    ).fetchone()
-    return _record(row) if row is not None else None
+    found = records_by_id(store, model, [post_id])
+    return found[0] if found else None
 
 
 def thread_root_of(store: Store, post_id: str) -> str | None:
     """The topmost stored ancestor of ``post_id`` (itself when it is a root), ``None`` when it is not stored.
 
-    Follows parent links up to :data:`MAX_THREAD_DEPTH` levels; a cycle stops there too.
+    Follows parent links one point lookup at a time, up to :data:`MAX_THREAD_DEPTH`
+    levels; a reply loop stops where it closes.
 
     Example:
         >>> reads.thread_root_of(store, "t1r2")                       # doctest: +SKIP
         't1'
     """
-    row = store.con.execute(
-        """
-        WITH RECURSIVE up(id, parent_id, depth) AS (
-            SELECT id, parent_id, 0 FROM posts WHERE id = ?
-            UNION ALL
-            SELECT p.id, p.parent_id, up.depth + 1 FROM posts p JOIN up ON p.id = up.parent_id WHERE up.depth < ?
-        )
-        SELECT id FROM up ORDER BY depth DESC LIMIT 1
-        """,
-        [post_id, MAX_THREAD_DEPTH],
-    ).fetchone()
-    return str(row[0]) if row is not None else None
+    seen: set[str] = set()
+    current: str | None = post_id
+    top: str | None = None
+    while current is not None and current not in seen and len(seen) <= MAX_THREAD_DEPTH:
+        row = store.con.execute("SELECT parent_id FROM posts WHERE id = ?", [current]).fetchone()
+        if row is None:
+            break
+        seen.add(current)
+        top = current
+        current = row[0]
+    return top
 
 
 def thread_records(store: Store, model: str, root_id: str, limit: int = MAX_THREAD_POSTS) -> tuple[list[PostRecord], int]:
     """The posts of the reply tree under ``root_id`` (itself included) in :data:`POST_ORDER`, at most ``limit``,
     and how many posts the tree holds in all.
 
+    Replies are found by following parent links down, level by level, up to
+    :data:`MAX_THREAD_DEPTH` levels; when ingest resolved the thread (the root's
+    ``thread_root`` is its own id) only that thread's rows are searched.
+
     Example:
         >>> posts, total = reads.thread_records(store, "m1", "t1")      # doctest: +SKIP
         >>> posts[0].id, total                                         # doctest: +SKIP
         ('t1', 12)
     """
-    tree = """
-        WITH RECURSIVE down(id, depth) AS (
-            SELECT id, 0 FROM posts WHERE id = ?
-            UNION
-            SELECT p.id, down.depth + 1 FROM posts p JOIN down ON p.parent_id = down.id WHERE down.depth < ?
-        ), ids AS (SELECT DISTINCT id FROM down)
-    """
-    row = store.con.execute(tree + "SELECT count(*) FROM ids", [root_id, MAX_THREAD_DEPTH]).fetchone()
-    total = int(row[0]) if row else 0
-    rows = store.con.execute(
-        tree + f"SELECT {_RECORD_COLUMNS} FROM ids JOIN posts p ON p.id = ids.id "
-        "LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ? ORDER BY p.created_at NULLS LAST, p.id LIMIT ?",
-        [root_id, MAX_THREAD_DEPTH, model, limit],
-    ).fetchall()
-    return [_record(r) for r in rows], total
+    row = store.con.execute("SELECT thread_root FROM posts WHERE id = ?", [root_id]).fetchone()
+    if row is None:
+        return [], 0
+    if row[0] == root_id:
+        # Resolved by ingest: the thread's rows by one column, plus any deep reply ingest left unresolved.
+        links = store.con.execute(
+            "SELECT id, parent_id, created_at FROM posts WHERE thread_root = ? OR (thread_root IS NULL AND parent_id IS NOT NULL "
+            "AND parent_id IN (SELECT id FROM posts WHERE thread_root = ?))", [root_id, root_id]).fetchall()
+    else:
+        links = store.con.execute(
+            """
+            WITH RECURSIVE down(id, depth) AS (
+                SELECT id, 0 FROM posts WHERE id = ?
+                UNION
+                SELECT p.id, down.depth + 1 FROM posts p JOIN down ON p.parent_id = down.id WHERE down.depth < ?
+            )
+            SELECT p.id, p.parent_id, p.created_at FROM (SELECT DISTINCT id FROM down) d JOIN posts p ON p.id = d.id
+            """, [root_id, MAX_THREAD_DEPTH]).fetchall()
+    children: dict[str, list[str]] = {}
+    when: dict[str, Any] = {}
+    for pid, parent, created in links:
+        when[pid] = created
+        if parent is not None and pid != root_id:
+            children.setdefault(parent, []).append(pid)
+    tree: list[str] = []
+    seen = {root_id}
+    level = [root_id]
+    depth = 0
+    while level and depth <= MAX_THREAD_DEPTH:
+        tree += level
+        level = [c for p in level for c in children.get(p, []) if c not in seen and not seen.add(c)]  # type: ignore[func-returns-value]
+        depth += 1
+    far = datetime.max
+    tree.sort(key=lambda i: (when.get(i) is None, when.get(i) or far, i))
+    return records_by_id(store, model, tree[:limit]), len(tree)
 
 
 @dataclass(frozen=True)
