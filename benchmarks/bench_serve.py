@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -37,8 +36,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _synthetic import post_text  # noqa: E402
-from bench_report import generate  # noqa: E402
+from _synthetic import post_text
+from bench_report import generate
 
 
 def _free_port() -> int:
@@ -81,7 +80,7 @@ def rss(pid: int, field: str = "VmHWM") -> int:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def timed(clients: int, requests: int, call: Callable[[httpx.Client, int], httpx.Response]) -> tuple[list[float], float]:

@@ -83,9 +83,11 @@ def test_classify_refuses_bad_input_with_a_problem(base: str, body: bytes, statu
     assert_problem(response, status, fragment)
 
 
-def test_explain_batches_are_smaller(base: str) -> None:
-    body = {"posts": [{"id": str(i), "text": "x"} for i in range(101)]}
-    assert_problem(httpx.post(base + "/v1/classify?explain=true", json=body, timeout=60), 413, "explain=true")
+def test_explain_batches_have_their_own_limit(db: Path, classifier) -> None:
+    with serving(create_app(db, classifier=classifier, limits=Limits(rate=0, max_explain=2))) as url:
+        body = {"posts": [{"id": str(i), "text": "x"} for i in range(3)]}
+        assert_problem(httpx.post(url + "/v1/classify?explain=true", json=body, timeout=60), 413, "explain=true")
+        assert httpx.post(url + "/v1/classify", json=body, timeout=60).status_code == 200
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(db: Path, classifier) -> None:

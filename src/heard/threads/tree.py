@@ -94,7 +94,7 @@ def reply_tree(posts: Sequence[PostRecord], root: str) -> ReplyTree:
         replies = [by_id[c] for c in children.get(p.id, [])]
         others = [r for r in replies if r.author is None or r.author != p.author]
         labelled = [r for r in others if r.act is not None]
-        acts = dict.fromkeys(ACTS, 0)
+        acts: dict[str, int] = dict.fromkeys(ACTS, 0)
         for r in labelled:
             acts[str(r.act)] += 1
         reception[p.id] = Reception(

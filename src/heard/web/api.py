@@ -73,8 +73,8 @@ def _shown(value: str, limit: int = 40) -> str:
 def _clean(value: str, name: str, limit: int) -> str:
     if len(value) > limit:
         raise _bad(f"expected {name} of at most {limit} characters, found {len(value):,}", f"shorten {name}")
-    if "\x00" in value or _SURROGATE.search(value):
-        raise _bad(f"expected {name} as text, found a NUL character or a lone surrogate", f"remove the control character from {name}")
+    if _SURROGATE.search(value):
+        raise _bad(f"expected {name} as text, found a lone surrogate (half of an emoji, cut off?)", f"send whole characters in {name}")
     return value
 
 
@@ -225,12 +225,17 @@ class Api:
             if not isinstance(post, dict):
                 raise _bad(f"expected {where} to be an object with id and text, found a JSON {type(post).__name__}", 'write it as {"id": "1", "text": "..."}')
             post_id, text, context = post.get("id"), post.get("text"), post.get("context")
+            if isinstance(post_id, float) and post_id.is_integer():  # JSON has one number type: 7.0 is the integer 7
+                post_id = int(post_id)
             if not isinstance(post_id, str | int) or isinstance(post_id, bool):
-                raise _bad(f"expected {where}.id to be a string or an integer, found {type(post_id).__name__ if 'id' in post else 'none'}", "give every post an id")
+                found = type(post_id).__name__ if "id" in post else "none"
+                raise _bad(f"expected {where}.id to be a string or an integer, found {found}", "give every post an id")
             if not isinstance(text, str):
-                raise _bad(f"expected {where}.text to be a string, found {type(text).__name__ if 'text' in post else 'none'}", "give every post a text (an empty one is fine)")
+                found = type(text).__name__ if "text" in post else "none"
+                raise _bad(f"expected {where}.text to be a string, found {found}", "give every post a text (an empty one is fine)")
             if context is not None and not isinstance(context, str):
-                raise _bad(f"expected {where}.context to be a string or null, found {type(context).__name__}", "send the parent's text as a string, or leave context out")
+                raise _bad(f"expected {where}.context to be a string or null, found {type(context).__name__}",
+                           "send the parent's text as a string, or leave context out")
             if isinstance(post_id, str):
                 _clean(post_id, f"{where}.id", _MAX_ID)
             elif abs(post_id) >= 2**63:

@@ -34,7 +34,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from heard.classify.classifier import Classifier
@@ -87,10 +87,10 @@ def check_bind(host: str, token: str | None) -> None:
         ConfigError: ``host`` is not loopback and ``token`` is empty, or the token is too short.
 
     Example:
-        >>> check_bind("0.0.0.0", None)
+        >>> check_bind("0.0.0.0", None)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        heard.errors.ConfigError: --host 0.0.0.0: expected --token (or HEARD_TOKEN) when binding beyond this machine, found none. Fix: pass --token with a long random secret, or bind 127.0.0.1
+        heard.errors.ConfigError: --host 0.0.0.0: expected --token (or HEARD_TOKEN) when binding beyond this machine, ...
     """
     if token is not None and len(token) < 16:
         raise ConfigError(f"--token: expected a secret of at least 16 characters, found {len(token)}. "

@@ -38,7 +38,7 @@ class Limits:
     burst: int = 60
     max_body: int = 10_000_000
     max_posts: int = 1_000
-    max_explain: int = 100
+    max_explain: int = 1_000
     max_text: int = 100_000
     max_waiting: int = 32
     max_page: int = 500

@@ -173,7 +173,7 @@ def openapi_document() -> dict[str, Any]:
         _query("thread", {"type": "string", "maxLength": 1000}, "the thread root's id (posts whose thread ingest resolved)"),
         _query("q", {"type": "string", "maxLength": 200}, "a case-insensitive substring of the text", "believe"),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "posts per page"),
-        _query("cursor", {"type": "string"}, "the previous page's next"),
+        _query("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}, "the previous page's next"),
     ]
     return {
         "openapi": "3.1.0",
@@ -184,7 +184,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{}, {"bearer": []}],
         "paths": {
             "/v1/classify": {"post": {
-                "summary": "Label 1 to 1,000 posts (100 with explain), same order: the `heard classify` contract per post",
+                "summary": "Label 1 to 1,000 posts, same order: the `heard classify` contract per post",
                 "parameters": [explain],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClassifyRequest"}}}},
                 "responses": {**_ok("ClassifyResponse", {"model": "heads@1a2b+heard-minilm@3c4d", "labels": [{"id": "2", **_LABEL_EXAMPLE}]}),
