@@ -220,6 +220,7 @@ def test_a_token_guards_every_route_but_health(db: Path, classifier) -> None:
             assert httpx.get(url + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60).status_code == 200
         assert httpx.get(url + "/extra/", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60).text == "sub-app"
         assert httpx.get(url + "/healthz", timeout=60).status_code == 200
+        assert httpx.get(url + "/static/app.js", timeout=60).status_code == 200  # no data in it; the login page needs the CSS
         login = httpx.post(url + "/login", data={"token": TOKEN}, timeout=60)
         assert login.status_code == 303 and "httponly" in login.headers["set-cookie"].lower()
         assert httpx.get(url + "/v1/posts", cookies={"heard_token": TOKEN}, timeout=60).status_code == 200

@@ -7,7 +7,7 @@ The guard (pure ASGI, in front of every route and mounted sub-app) does, in orde
 2. **security headers** — a Content-Security-Policy that allows scripts and styles
    from this origin only (no inline script, no eval, no other host),
    ``X-Content-Type-Options: nosniff``, no framing, no referrer;
-3. **auth** — with a token, every request but ``/healthz`` needs
+3. **auth** — with a token, every request but ``/healthz``, ``/login`` and ``/static/`` needs
    ``Authorization: Bearer TOKEN`` (or the cookie that ``/login`` sets for the dashboard);
 4. **rate limit** — per client address, on ``/v1``: 429 with ``Retry-After``;
 5. **body limit** — a body over ``Limits.max_body`` bytes: 413, read no further.
@@ -63,6 +63,7 @@ _SECURITY_HEADERS = [
 ]
 COOKIE = "heard_token"
 _OPEN_PATHS = ("/healthz", "/login")
+_OPEN_PREFIXES = ("/static/",)  # the dashboard's own JS and CSS: no data, needed by the login page
 
 
 def is_loopback(host: str) -> bool:
@@ -110,7 +111,7 @@ class Guard:
         self.rates = RateLimiter(limits.rate, limits.burst)
 
     def _authorised(self, scope: Scope) -> bool:
-        if not self.token or scope["path"] in _OPEN_PATHS:
+        if not self.token or scope["path"] in _OPEN_PATHS or scope["path"].startswith(_OPEN_PREFIXES):
             return True
         headers = dict(scope.get("headers") or [])
         given = ""

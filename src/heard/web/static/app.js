@@ -246,7 +246,7 @@ function labelTable(p) {
   const rows = [["id", p.id], ["time", when(p.created_at)], ["author (pseudonym)", p.author || "unknown"], ["platform", p.platform]];
   if (l) rows.push(["stance", l.stance], ["abusive", l.abusive ? "yes" : "no"], ["frame", l.frame || "—"], ["discloser", l.discloser || "—"],
     ["centres", l.centres.join(", ") || "—"], ["score", l.score.toFixed(2)]);
-  return el("table", {}, el("tbody", {}, ...rows.map(([k, v]) => el("tr", {}, el("th", {scope: "row"}, k), el("td", {}, v)))));
+  return el("table", {class: "labels"}, el("tbody", {}, ...rows.map(([k, v]) => el("tr", {}, el("th", {scope: "row"}, k), el("td", {}, v)))));
 }
 async function postView(main, id) {
   const p = await api("/v1/posts/" + encodeURIComponent(id) + "?explain=true");
