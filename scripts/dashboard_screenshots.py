@@ -69,7 +69,7 @@ def main() -> int:
     server.should_exit = True
     thread.join(timeout=10)
     for path in sorted(args.out.glob("*.png")):
-        print(f"{path}: {path.stat().st_size // 1024} KB")
+        print(f"{path}: {path.stat().st_size // 1024} KB")  # noqa: T201
     return 0
 
 
