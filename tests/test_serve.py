@@ -204,7 +204,7 @@ def test_health_openapi_and_headers(base: str) -> None:
 def test_the_store_is_read_only_while_served(db: Path, classifier) -> None:
     app = create_app(db, classifier=classifier)
     with pytest.raises(Exception, match="read-only"):
-        app.state.service.store.con.execute("DELETE FROM posts")
+        app.state.service.reader().con.execute("DELETE FROM posts")
     app.state.service.close()
 
 

@@ -36,6 +36,7 @@ class Service:
         self._classifier = classifier
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._report_lock = threading.Lock()  # measuring a large store takes seconds: classification must not wait on it
         self._report: dict[str, Any] | None = None
 
     @classmethod
@@ -47,7 +48,7 @@ class Service:
         """A store on this thread's own cursor."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.store.con.cursor(), self.store.path)
+            store = self.store.for_thread()
             self._local.store = store
         return store
 
@@ -62,7 +63,7 @@ class Service:
         """The report's numbers, measured once (the store is read-only while served)."""
         from heard.report import report_numbers
 
-        with self._lock:
+        with self._report_lock:
             if self._report is None:
                 self._report = report_numbers(self.reader(), self.model)
             return self._report
