@@ -276,3 +276,37 @@ def test_access_log_has_no_text_and_no_query(base: str, caplog: pytest.LogCaptur
 def test_hostile_texts_come_back_as_data(base: str) -> None:
     texts = {p["text"] for p in get(base, "/v1/posts", act="silencing", limit=50).json()["posts"]}
     assert texts == set(XSS)
+
+
+def test_heard_serve_runs_and_logs_requests_without_text(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    db = make_store(tmp_path / "cli.duckdb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "heard", "serve", "--db", str(db), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "heard serve did not start"
+            time.sleep(0.2)
+        assert httpx.get(url + "/v1/posts", params={"q": "coach, story 2"}, timeout=60).json()["posts"][0]["id"] == "w2"
+        httpx.post(url + "/v1/classify", json={"posts": [{"id": "1", "text": "a private disclosure 9913"}]}, timeout=60)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in err
+    assert "GET /v1/posts 200" in err and "POST /v1/classify 200" in err
+    assert "coach" not in err and "9913" not in err and "q=" not in err
