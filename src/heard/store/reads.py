@@ -516,11 +516,12 @@ _POST_FIELDS = "id, text, author, created_at, parent_id, thread_root, platform"
 _LABEL_FIELDS = "post_id, act, stance, abusive, frame, discloser, centres, score"
 
 
-def records_by_id(store: Store, model: str, ids: Sequence[str]) -> list[PostRecord]:
+def records_by_id(store: Store, model: str, ids: Sequence[str],
+                  labels: dict[str, tuple[Any, ...]] | None = None) -> list[PostRecord]:
     """The stored posts among ``ids``, in the order given, with ``model``'s labels.
 
-    Two point lookups on the primary keys (posts, then labels), so a page costs
-    the same on a thousand posts as on a million.
+    The posts by primary key, then their labels (``labels``, when the caller read them
+    already: post id to ``act, stance, abusive, frame, discloser, centres, score``).
 
     Example:
         >>> [p.id for p in reads.records_by_id(store, "m1", ["t2", "t1", "gone"])]    # doctest: +SKIP
@@ -530,8 +531,9 @@ def records_by_id(store: Store, model: str, ids: Sequence[str]) -> list[PostReco
         return []
     marks = ", ".join("?" * len(ids))
     posts = {r[0]: r for r in store.con.execute(f"SELECT {_POST_FIELDS} FROM posts WHERE id IN ({marks})", list(ids)).fetchall()}
-    labels = {r[0]: r[1:] for r in store.con.execute(
-        f"SELECT {_LABEL_FIELDS} FROM post_labels WHERE model = ? AND post_id IN ({marks})", [model, *ids]).fetchall()}
+    if labels is None:
+        labels = {r[0]: r[1:] for r in store.con.execute(
+            f"SELECT {_LABEL_FIELDS} FROM post_labels WHERE model = ? AND post_id IN ({marks})", [model, *ids]).fetchall()}
     out = []
     for post_id in ids:
         row = posts.get(post_id)
@@ -583,20 +585,26 @@ def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | 
         clauses.append("p.text ILIKE ? ESCAPE '\\'")
         params.append(_like(where.q))
 
-    def page(extra: str, extra_params: list[object], size: int) -> list[str]:
+    # With a label filter the labels are joined anyway: read them with the ids (one scan of post_labels, not two).
+    label_columns = ", l.act, l.stance, l.abusive, l.frame, l.discloser, l.centres, l.score" if join else ""
+
+    def page(extra: str, extra_params: list[object], size: int) -> list[tuple[Any, ...]]:
         where_sql = " AND ".join(clauses + ([extra] if extra else []))
-        sql = (f"SELECT p.id FROM posts p {join} {'WHERE ' + where_sql if where_sql else ''} "
+        sql = (f"SELECT p.id{label_columns} FROM posts p {join} {'WHERE ' + where_sql if where_sql else ''} "
                "ORDER BY p.created_at NULLS LAST, p.id LIMIT ?")
-        return [str(r[0]) for r in store.con.execute(sql, params + extra_params + [size]).fetchall()]
+        return store.con.execute(sql, params + extra_params + [size]).fetchall()
 
     if after is None:
-        ids = page("", [], limit)
+        rows = page("", [], limit)
     elif after.created_at is None:
-        ids = page("p.created_at IS NULL AND p.id > ?", [after.id], limit)
+        rows = page("p.created_at IS NULL AND p.id > ?", [after.id], limit)
     else:
         # A row comparison keeps DuckDB's top-N pushdown (an OR of the cases does not). DuckDB compares
         # rows as it sorts them, NULLs last, so the undated posts follow the dated ones (a test pins this).
-        ids = page("(p.created_at, p.id) > (?, ?)", [after.created_at, after.id], limit)
+        rows = page("(p.created_at, p.id) > (?, ?)", [after.created_at, after.id], limit)
+    ids = [str(r[0]) for r in rows]
+    if join:
+        return records_by_id(store, model, ids, {str(r[0]): tuple(r[1:]) for r in rows})
     return records_by_id(store, model, ids)
 
 
