@@ -585,8 +585,10 @@ def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | 
         clauses.append("p.text ILIKE ? ESCAPE '\\'")
         params.append(_like(where.q))
 
-    # With a label filter the labels are joined anyway: read them with the ids (one scan of post_labels, not two).
-    label_columns = ", l.act, l.stance, l.abusive, l.frame, l.discloser, l.centres, l.score" if join else ""
+    # With a label filter the labels are joined anyway: on the first page read them with the ids (one scan of
+    # post_labels, not two). After a cursor, extra columns cost DuckDB its top-N pushdown (measured on 1M posts:
+    # 150 ms against 45), so later pages read ids only and their labels by id.
+    label_columns = ", l.act, l.stance, l.abusive, l.frame, l.discloser, l.centres, l.score" if join and after is None else ""
 
     def page(extra: str, extra_params: list[object], size: int) -> list[tuple[Any, ...]]:
         where_sql = " AND ".join(clauses + ([extra] if extra else []))
@@ -603,7 +605,7 @@ def find_posts(store: Store, model: str, where: PostFilter, *, after: PostKey | 
         # rows as it sorts them, NULLs last, so the undated posts follow the dated ones (a test pins this).
         rows = page("(p.created_at, p.id) > (?, ?)", [after.created_at, after.id], limit)
     ids = [str(r[0]) for r in rows]
-    if join:
+    if label_columns:
         return records_by_id(store, model, ids, {str(r[0]): tuple(r[1:]) for r in rows})
     return records_by_id(store, model, ids)
 
