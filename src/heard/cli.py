@@ -598,6 +598,37 @@ def demo(output: Path | None) -> None:
     click.echo(f"report:  {result.report.html}")
 
 
+# -- serve ---------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--db", help="DuckDB store to serve (opened read-only). [HEARD_DB]")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on; beyond loopback needs --token")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="port to listen on")
+@click.option("--token", envvar="HEARD_TOKEN", help="secret every request must send as Authorization: Bearer (HEARD_TOKEN)")
+@click.option("--model", help="model version whose labels to show (default: the one that labelled most posts)")
+@click.option("--rate-limit", "rate", default=30.0, show_default=True, type=click.FloatRange(0), help="/v1 requests a second per client (0: no limit)")
+@click.option("--heads", help="heads folder for /v1/classify [HEARD_HEADS]")
+@click.option("--encoder", help="encoder folder for /v1/classify [HEARD_ENCODER]")
+@click.option("--coding", is_flag=True, help="also serve the coding page at /code/ (the store is then opened for writing codes)")
+def serve(db: str | None, host: str, port: int, token: str | None, model: str | None, rate: float,
+          heads: str | None, encoder: str | None, coding: bool) -> None:
+    """The moderation API (/v1, /openapi.json) and the dashboard (/) over one store, on one local server;
+    with --coding, the coding page of `heard code` too (/code/)."""
+    import uvicorn
+
+    from heard.web.app import check_bind, create_app
+    from heard.web.limits import Limits
+
+    settings = _settings(db=db, heads=heads, encoder=encoder)
+    check_bind(host, token)
+    app = create_app(settings.db, token=token, model=model, classifier=_classifier(heads, encoder),
+                     limits=Limits(rate=rate, burst=max(1, int(rate * 2))), coding=coding)
+    shown = f"[{host}]" if ":" in host else host
+    _err(f"heard serve: http://{shown}:{port}/ (dashboard), /openapi.json (API)"
+         + (", /code/ (coding page)" if coding else "") + "; Ctrl+C stops")
+    logging.getLogger("heard.web.access").setLevel(logging.INFO)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn errors into messages and exit codes."""
     level = os.environ.get("HEARD_LOG_LEVEL", "WARNING").strip().upper()

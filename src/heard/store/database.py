@@ -165,6 +165,17 @@ class Store:
         store._check_version()
         return store
 
+    def for_thread(self) -> Store:
+        """This store on a cursor of its own, for another thread (a DuckDB connection is not shared
+        between threads; the cursor sees the same database and the same read-only mode).
+
+        Example:
+            >>> with Store.open(":memory:") as store:
+            ...     store.for_thread().count("posts")
+            0
+        """
+        return Store(self.con.cursor(), self.path)
+
     def close(self) -> None:
         """Close the connection (committed data is already on disk)."""
         self.con.close()
