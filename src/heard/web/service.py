@@ -9,9 +9,8 @@ Example:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
