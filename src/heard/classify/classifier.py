@@ -36,6 +36,9 @@ _EMPTY = Label("other", "neutral", False, "own", None, None, (), {a: float(a == 
 POSTS_PER_BATCH = 1024
 """Posts segmented and embedded together: large enough that the encoder's
 length-sorted batches waste little padding, 256 measured ~15% slower."""
+CACHED_UNITS = 65_536
+"""Unit labels :meth:`Classifier.iter_labels` remembers, so a text repeated
+(retweets, copy-paste campaigns) is encoded once; about 1 KB each."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,18 @@ class Classifier:
             )
         self.encoder = encoder
         self.heads = heads
+        # Labels of units seen before, kept across calls only when the encoder gives
+        # a text the same vector whatever its batch mates (else per call: see iter_labels).
+        self._seen = _LabelCache(CACHED_UNITS) if getattr(encoder, "batch_independent", False) else None
 
     @classmethod
-    def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None) -> Classifier:
+    def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None, *, threads: int | None = None,
+             device: str = "cpu") -> Classifier:
         """The bundled classifier, or one from the given folders.
 
         Without ``encoder``, the bundled encoder the heads were trained on is
-        used (the tuned one for heard's own heads).
+        used (the tuned one for heard's own heads). ``threads`` and ``device``
+        go to :func:`heard.encode.load_encoder`.
 
         Raises:
             ModelError: no ``encoder`` given and the heads were trained on an
@@ -98,7 +106,7 @@ class Classifier:
                     f"on {loaded.encoder}. Fix: pass that encoder's folder (--encoder / Classifier.load(encoder=...))"
                 )
         log.info("heads %s loaded from %s", loaded.version, heads or "the bundled folder")
-        return cls(load_encoder(encoder), loaded)
+        return cls(load_encoder(encoder, threads=threads, device=device), loaded)
 
     @property
     def version(self) -> str:
@@ -106,7 +114,7 @@ class Classifier:
         return f"{self.heads.version}+{self.encoder.name}"
 
     # -- units --------------------------------------------------------------------
-    def _finish(self, batch: _Units, embedding: Future[np.ndarray]) -> list[Label]:
+    def _finish(self, batch: _Todo, embedding: Future[np.ndarray]) -> list[Label]:
         """Unit labels for ``batch`` once its embeddings are ready.
 
         The cue patterns are matched while the encoder (outside the GIL) still
@@ -127,7 +135,7 @@ class Classifier:
         texts = list(texts)
         voices = list(voices) if voices is not None else [voice_of(t) for t in texts]
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
-            return self._finish(_Units(texts, voices, []), pool.submit(self.encoder.encode, texts))
+            return self._finish(_Todo(texts, voices, []), pool.submit(self.encoder.encode, texts))
 
     def _label_at(self, i: int, voice: Voice, head_p: dict[str, np.ndarray], centre_p: dict[str, np.ndarray]) -> Label:
         # The heads' classes are codebook values (Heads.load checks the folder was
@@ -170,16 +178,24 @@ class Classifier:
             >>> [lb.act for lb in clf.iter_labels(iter(["me too", "not all men"]))]  # doctest: +SKIP
             ['testimony', 'derailing']
         """
+        seen = self._seen if self._seen is not None else _LabelCache(CACHED_UNITS)
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
             ahead: tuple[_Units, Future[np.ndarray]] | None = None
             for chunk in _batches(texts, batch_size):
-                units = _Units.of(chunk)
-                running = pool.submit(self.encoder.encode, units.texts)
+                units = _Units.of(chunk, seen)
+                running = pool.submit(self.encoder.encode, units.todo.texts)
                 if ahead is not None:
-                    yield from ahead[0].posts(self._finish(*ahead))
+                    yield from self._posts(*ahead, seen)
                 ahead = (units, running)
             if ahead is not None:
-                yield from ahead[0].posts(self._finish(*ahead))
+                yield from self._posts(*ahead, seen)
+
+    def _posts(self, units: _Units, embedding: Future[np.ndarray], seen: _LabelCache) -> Iterator[Label]:
+        """Post labels of a batch: its new units labelled, the rest from ``seen``."""
+        new = self._finish(units.todo, embedding) if units.todo.texts else []
+        seen.update(zip(units.todo.keys, new))
+        known = {**units.known, **dict(zip(units.todo.keys, new))}
+        return units.posts([known[key] for key in units.keys])
 
     # -- explanations -------------------------------------------------------------------
     def explain(self, text: str, k: int = 3) -> Explanation:
@@ -224,25 +240,70 @@ def classify_texts(texts: Iterable[str], classifier: Classifier | None = None) -
     return (classifier or default_classifier()).label_posts(list(texts))
 
 
+_Key = tuple[str, str]
+"""(voice, text): a unit's label depends on nothing else."""
+
+
+class _LabelCache:
+    """Unit labels by (voice, text), the oldest forgotten first beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.labels: dict[_Key, Label] = {}
+
+    def get(self, key: _Key) -> Label | None:
+        return self.labels.get(key)
+
+    def update(self, items: Iterable[tuple[_Key, Label]]) -> None:
+        for key, label in items:
+            self.labels[key] = label
+        while len(self.labels) > self.size:
+            del self.labels[next(iter(self.labels))]
+
+
 @dataclass
-class _Units:
-    """The units of a batch of posts: texts, voices and each post's span of units."""
+class _Todo:
+    """The distinct units of a batch not labelled before: what the encoder gets."""
 
     texts: list[str]
     voices: list[Voice]
+    keys: list[_Key]
+
+
+@dataclass
+class _Units:
+    """The units of a batch of posts: each unit's key, each post's span of units,
+    the distinct new units to label (``todo``) and the labels already known."""
+
+    keys: list[_Key]
     spans: list[tuple[int, int]]
+    todo: _Todo
+    known: dict[_Key, Label]
 
     @classmethod
-    def of(cls, posts: Sequence[str]) -> _Units:
+    def of(cls, posts: Sequence[str], seen: _LabelCache | None = None) -> _Units:
         """Units by heard's one segmentation rule (:func:`heard.segment.segment_text`),
-        the same that ingest applies."""
-        batch = cls([], [], [])
+        the same that ingest applies; a unit text repeated in the batch, or in ``seen``,
+        is labelled once."""
+        batch = cls([], [], _Todo([], [], []), {})
+        queued: set[_Key] = set()
         for text in posts:
             units = segment_text(text)
-            begin = len(batch.texts)
-            batch.texts.extend(u.text for u in units)
-            batch.voices.extend(u.voice for u in units)
-            batch.spans.append((begin, len(batch.texts)))
+            begin = len(batch.keys)
+            for unit in units:
+                key = (unit.voice, unit.text)
+                batch.keys.append(key)
+                if key in queued or key in batch.known:
+                    continue
+                label = seen.get(key) if seen is not None else None
+                if label is not None:
+                    batch.known[key] = label
+                    continue
+                queued.add(key)
+                batch.todo.texts.append(unit.text)
+                batch.todo.voices.append(unit.voice)
+                batch.todo.keys.append(key)
+            batch.spans.append((begin, len(batch.keys)))
         return batch
 
     def posts(self, labels: list[Label]) -> Iterator[Label]:
