@@ -406,8 +406,9 @@ def _providers(device: str) -> list[str]:
     if "CUDAExecutionProvider" not in ort.get_available_providers():
         raise ConfigError(
             "--device cuda: expected ONNX Runtime with its CUDA provider, found only "
-            f"{', '.join(ort.get_available_providers())}. Fix: pip uninstall -y onnxruntime && pip install 'heard[gpu]' "
-            "on a machine with an NVIDIA GPU, or leave --device out to run on the CPU"
+            f"{', '.join(ort.get_available_providers())}. Fix: on a machine with an NVIDIA GPU, pip install 'heard[gpu]' "
+            "&& pip install --force-reinstall --no-deps onnxruntime-gpu (the CPU-only onnxruntime must not shadow it), "
+            "or leave --device out to run on the CPU"
         )
     return ["CUDAExecutionProvider", "CPUExecutionProvider"]
 

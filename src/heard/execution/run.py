@@ -93,6 +93,8 @@ def classify_partitioned(
         plugin = ClassifierPlugin(heads, encoder, local_threads(cluster), device)
         with dask_client(cluster, plugin) as client:
             run_on_cluster(client, todo, max_chars, done)
+        if manifest is not None:
+            _remove_leftovers(target)  # a worker killed mid-partition leaves its temporary file
     log.info("classified %d partitions, %d skipped as finished", len(todo), len(partitions) - len(todo))
     return RunSummary(len(partitions), len(partitions) - len(todo), labelled)
 
