@@ -107,24 +107,44 @@ def test_a_folder_output_of_another_model_is_refused(heard: Callable[..., Result
     assert_user_error(heard("classify", "in", "-o", "out", "--cluster", "local:zero"), "local:N")
 
 
-def test_repeated_unit_texts_are_encoded_once(classifier) -> None:
+class _Counting:
+    """A real encoder, recording what it is asked to embed."""
+
+    def __init__(self, inner, seen: list[str]) -> None:
+        self.inner, self.seen = inner, seen
+        self.name, self.dim = inner.name, inner.dim
+        self.batch_independent = inner.batch_independent
+
+    def encode(self, texts, batch_size=16):
+        self.seen.extend(texts)
+        return self.inner.encode(texts)
+
+
+def test_repeated_unit_texts_are_encoded_once_when_the_encoder_is_batch_independent(classifier) -> None:
+    from heard.classify import Classifier
+    from heard.encode import OnnxEncoder
+    from heard.encode.load import BUNDLED_ENCODER
+
+    seen: list[str] = []
+    # One text per pass: a text's vector is the same whatever else is encoded.
+    fixed = _Counting(OnnxEncoder(BUNDLED_ENCODER, threads=1, deterministic=True), seen)
+    assert fixed.batch_independent
+    counting = Classifier(fixed, classifier.heads)  # type: ignore[arg-type]
+    first = counting.label_posts(POSTS * 3)
+    assert len(seen) == len(set(seen)) == len(POSTS)
+    assert first[: len(POSTS)] == first[len(POSTS): 2 * len(POSTS)] == first[2 * len(POSTS):]
+    again = counting.label_posts(list(reversed(POSTS)))  # a later call reuses them
+    assert len(seen) == len(POSTS) and again == list(reversed(first[: len(POSTS)]))
+
+
+def test_with_a_batch_dependent_encoder_every_unit_is_encoded_in_order(classifier) -> None:
     from heard.classify import Classifier
 
     seen: list[str] = []
-
-    class Counting:
-        """The real encoder, recording what it is asked to embed."""
-
-        name, dim = classifier.encoder.name, classifier.encoder.dim
-
-        def encode(self, texts, batch_size=16):
-            seen.extend(texts)
-            return classifier.encoder.encode(texts)
-
-    counting = Classifier(Counting(), classifier.heads)  # type: ignore[arg-type]
-    labels = counting.label_posts(POSTS * 3)
-    assert len(seen) == len(set(seen)) == len(POSTS)
-    assert labels[: len(POSTS)] == labels[len(POSTS): 2 * len(POSTS)] == labels[2 * len(POSTS):]
+    assert not classifier.encoder.batch_independent  # the bundled dynamic int8 encoder
+    counting = Classifier(_Counting(classifier.encoder, seen), classifier.heads)  # type: ignore[arg-type]
+    assert counting.label_posts(POSTS * 2) == classifier.label_posts(POSTS * 2)
+    assert len(seen) == 2 * len(POSTS)
 
 
 def test_device_cuda_without_a_gpu_is_a_clear_error(heard: Callable[..., Result], sandbox: Path) -> None:

@@ -37,8 +37,8 @@ POSTS_PER_BATCH = 1024
 """Posts segmented and embedded together: large enough that the encoder's
 length-sorted batches waste little padding, 256 measured ~15% slower."""
 CACHED_UNITS = 65_536
-"""Unit labels :meth:`Classifier.iter_labels` remembers, so a text repeated
-(retweets, copy-paste campaigns) is encoded once; about 1 KB each."""
+"""Unit labels a classifier with a batch-independent encoder remembers, so a text
+repeated (retweets, copy-paste campaigns) is encoded once per process; about 1 KB each."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,10 @@ class Classifier:
             )
         self.encoder = encoder
         self.heads = heads
-        # Labels of units seen before, kept across calls only when the encoder gives
-        # a text the same vector whatever its batch mates (else per call: see iter_labels).
+        # Labels of units seen before, for an encoder that gives a text the same vector
+        # whatever its batch mates. With one that does not (dynamic int8 activations),
+        # leaving a repeat out of a batch would move its mates' vectors, and labels would
+        # change with the mix of texts in a file: every unit is then encoded as it comes.
         self._seen = _LabelCache(CACHED_UNITS) if getattr(encoder, "batch_independent", False) else None
 
     @classmethod
@@ -178,7 +180,7 @@ class Classifier:
             >>> [lb.act for lb in clf.iter_labels(iter(["me too", "not all men"]))]  # doctest: +SKIP
             ['testimony', 'derailing']
         """
-        seen = self._seen if self._seen is not None else _LabelCache(CACHED_UNITS)
+        seen = self._seen
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
             ahead: tuple[_Units, Future[np.ndarray]] | None = None
             for chunk in _batches(texts, batch_size):
@@ -190,9 +192,11 @@ class Classifier:
             if ahead is not None:
                 yield from self._posts(*ahead, seen)
 
-    def _posts(self, units: _Units, embedding: Future[np.ndarray], seen: _LabelCache) -> Iterator[Label]:
+    def _posts(self, units: _Units, embedding: Future[np.ndarray], seen: _LabelCache | None) -> Iterator[Label]:
         """Post labels of a batch: its new units labelled, the rest from ``seen``."""
         new = self._finish(units.todo, embedding) if units.todo.texts else []
+        if seen is None:  # every unit was encoded, in order
+            return units.posts(new)
         seen.update(zip(units.todo.keys, new))
         known = {**units.known, **dict(zip(units.todo.keys, new))}
         return units.posts([known[key] for key in units.keys])
@@ -283,8 +287,8 @@ class _Units:
     @classmethod
     def of(cls, posts: Sequence[str], seen: _LabelCache | None = None) -> _Units:
         """Units by heard's one segmentation rule (:func:`heard.segment.segment_text`),
-        the same that ingest applies; a unit text repeated in the batch, or in ``seen``,
-        is labelled once."""
+        the same that ingest applies. With ``seen``, a unit text repeated in the batch or
+        found in ``seen`` is labelled once; without, every unit is labelled in order."""
         batch = cls([], [], _Todo([], [], []), {})
         queued: set[_Key] = set()
         for text in posts:
@@ -293,7 +297,7 @@ class _Units:
             for unit in units:
                 key = (unit.voice, unit.text)
                 batch.keys.append(key)
-                if key in queued or key in batch.known:
+                if seen is not None and (key in queued or key in batch.known):
                     continue
                 label = seen.get(key) if seen is not None else None
                 if label is not None:
