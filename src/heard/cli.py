@@ -266,7 +266,8 @@ def classify(input_path: Path, output: Path, heads: str | None, encoder: str | N
 
     partitions = plan_partitions(input_path, output)  # before the model loads and the work is done
     single_jsonl = input_path.is_file() and input_path.suffix.lower() not in (".parquet", ".pq")
-    progress = _Progress("classify", "posts", total=(lambda: count_lines(input_path)) if single_jsonl else None)
+    unit = "lines" if single_jsonl else "posts"
+    progress = _Progress("classify", unit, total=(lambda: count_lines(input_path)) if single_jsonl else None)
     settings = _settings(heads=heads, encoder=encoder)
     try:
         summary = classify_partitioned(input_path, output, heads=settings.heads, encoder=settings.encoder, cluster=cluster,
@@ -275,7 +276,7 @@ def classify(input_path: Path, output: Path, heads: str | None, encoder: str | N
         progress.done()
     skipped = f", {summary.skipped:,} partitions already done" if summary.skipped else ""
     where = f" in {len(partitions):,} partitions" if input_path.is_dir() else ""
-    click.echo(f"{summary.rows:,} posts classified into {output}{where}{skipped}", err=True)
+    click.echo(f"{summary.rows:,} {unit} classified into {output}{where}{skipped}", err=True)
 
 
 @cli.command()

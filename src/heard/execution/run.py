@@ -77,7 +77,7 @@ def classify_partitioned(
         if manifest is not None:
             manifest.record(part.name, result)
         labelled += int(str(result["rows"]))
-        if progress:
+        if progress and cluster is not None:  # in this process, classify_file reported as it went
             progress(labelled)
 
     if cluster is None:
