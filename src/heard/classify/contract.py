@@ -1,12 +1,17 @@
 """The classify contract other tools rely on.
 
 Input: JSONL, one ``{"id", "text", "context"?, ...}`` per line (other keys
-ignored). ``context`` is optional: what the post answers (its parent post or
-the thread's title), a string or null; the model reads it as its heads say
-(:attr:`Classifier.context_mode`).
-Output: exactly one line per input line, same order::
+ignored), or Parquet with a ``text`` column and optionally ``id`` and ``context``
+(other columns ignored). ``context`` is optional: what the post answers (its
+parent post or the thread's title), a string or null; the model reads it as its
+heads say (:attr:`Classifier.context_mode`).
+Output: exactly one line (row) per input line (row), same order::
 
     {"id", "act", "stance", "abusive", "voice", "frame", "discloser", "centres", "scores"}
+
+in JSONL or Parquet, as the output's name ends (``.jsonl``, ``.parquet``). In
+Parquet, ``centres`` is a list of strings and ``scores`` a struct with one
+float per act; ``id`` keeps the input's Parquet type.
 
 The output is written to a temporary file and moved into place at the end,
 so a bad input line leaves no half-written output. A text may hold at most
@@ -14,7 +19,7 @@ so a bad input line leaves no half-written output. A text may hold at most
 the output path is checked before any work, and it may not be the input.
 
 Example:
-    >>> classify_jsonl("in.jsonl", "out.jsonl", Classifier.load())   # doctest: +SKIP
+    >>> classify_file("in.parquet", "out.parquet", Classifier.load())   # doctest: +SKIP
     3
 """
 
@@ -27,17 +32,40 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
 from heard.jsonl import read_jsonl
+from heard.records import ACTS, Label
 
 _PROGRESS_EVERY = 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 MAX_LINE_CHARS = 100_000
 """Longest text ``heard classify`` accepts on one line (ingest's default ``--max-chars``)."""
+
+PARQUET_ENDINGS = (".parquet", ".pq")
+"""Names ending so are read and written as Parquet; all others as JSONL."""
+
+_PARQUET_ROWS = 8192
+
+
+def file_format(path: str | Path) -> str:
+    """``"parquet"`` for a name ending in ``.parquet`` or ``.pq``, else ``"jsonl"``.
+
+    Example:
+        >>> file_format("part-0001.parquet"), file_format("posts.jsonl")
+        ('parquet', 'jsonl')
+    """
+    return "parquet" if Path(path).suffix.lower() in PARQUET_ENDINGS else "jsonl"
+
+
+Post = tuple[int, Any, str, "str | None"]
+"""(line or row number, id, text, context) of one input post."""
 
 
 def _line(row: Any) -> tuple[Any, str, str | None]:
@@ -57,19 +85,27 @@ def _line(row: Any) -> tuple[Any, str, str | None]:
     return row.get("id"), text, context
 
 
-def _rows(path: Path, max_chars: int) -> Iterator[tuple[int, Any, str, str | None]]:
+def _too_long(path: Path, number: int, text: str, max_chars: int, what: str = "line") -> InputError:
+    return InputError(str(path), f"expected a text of at most {max_chars:,} characters (heard classify's limit per {what})",
+                      f"found {len(text):,}", "split the text over several lines, or ingest it (`heard ingest --max-chars N`) and `heard label`",
+                      line=number)
+
+
+def _context_too_long(path: Path, number: int, context: str, max_chars: int) -> InputError:
+    return InputError(str(path), f"expected a context of at most {max_chars:,} characters", f"found {len(context):,}",
+                      "pass the start of the parent post or the thread title only", line=number)
+
+
+def _rows(path: Path, max_chars: int) -> Iterator[Post]:
     """(line number, id, text, context) for every line; raises on a bad, blank or too long one."""
     number = 0
     try:
         for number, (post_id, text, context) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
                                                   fix='write it as {"id": ..., "text": ...} (an empty text is fine)'):
             if len(text) > max_chars:
-                raise InputError(str(path), f"expected a text of at most {max_chars:,} characters (heard classify's limit per line)",
-                                 f"found {len(text):,}", "split the text over several lines, or ingest it (`heard ingest --max-chars N`) and `heard label`",
-                                 line=number)
+                raise _too_long(path, number, text, max_chars)
             if context is not None and len(context) > max_chars:
-                raise InputError(str(path), f"expected a context of at most {max_chars:,} characters",
-                                 f"found {len(context):,}", "pass the start of the parent post or the thread title only", line=number)
+                raise _context_too_long(path, number, context, max_chars)
             yield number, post_id, text, context
     except (RecursionError, ValueError) as exc:  # json.loads: nesting too deep, an integer of over 4,300 digits
         why = "lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"a value JSON cannot hold ({str(exc).split(':')[0]})"
@@ -103,6 +139,218 @@ def check_paths(in_path: str | Path, out_path: str | Path) -> None:
         raise ConfigError(f"-o {target}: expected a folder heard may write to, found {folder} read-only. Fix: choose another folder")
 
 
+def _parquet_rows(path: Path, max_chars: int) -> Iterator[Post]:
+    """(row number, id, text, context) for every row of a Parquet file; raises on a null, non-text or too long text."""
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(str(path), "expected a Parquet file", f"found one Arrow cannot read ({str(exc).splitlines()[0][:200]})",
+                         "check the file, or write it again") from None
+    names = parquet.schema_arrow.names
+    if "text" not in names:
+        raise InputError(str(path), "expected a column named 'text'", f"found columns {', '.join(names[:12]) or 'none'}",
+                         "rename the column holding the posts' text to 'text'")
+    if not pa.types.is_string(parquet.schema_arrow.field("text").type) and not pa.types.is_large_string(parquet.schema_arrow.field("text").type):
+        raise InputError(str(path), "expected a text (string) column 'text'", f"found type {parquet.schema_arrow.field('text').type}",
+                         "cast the column to string")
+    if "context" in names and not pa.types.is_string(parquet.schema_arrow.field("context").type) \
+            and not pa.types.is_large_string(parquet.schema_arrow.field("context").type):
+        raise InputError(str(path), "expected a text (string) column 'context'", f"found type {parquet.schema_arrow.field('context').type}",
+                         "cast the column to string, or drop it")
+    columns = ["text", *(["id"] if "id" in names else []), *(["context"] if "context" in names else [])]
+    number = 0
+    for batch in parquet.iter_batches(batch_size=_PARQUET_ROWS, columns=columns):
+        texts = batch.column("text").to_pylist()
+        ids = batch.column("id").to_pylist() if "id" in columns else [None] * len(texts)
+        contexts = batch.column("context").to_pylist() if "context" in columns else [None] * len(texts)
+        for post_id, text, context in zip(ids, texts, contexts):
+            number += 1
+            if text is None:
+                raise InputError(str(path), "expected a text in every row (an empty text is fine)", "found a null 'text'",
+                                 "fill it with an empty string or drop the row", line=number)
+            if len(text) > max_chars:
+                raise _too_long(path, number, text, max_chars, "row")
+            if context is not None and len(context) > max_chars:
+                raise _context_too_long(path, number, context, max_chars)
+            yield number, post_id, text, context
+
+
+def read_posts(path: str | Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[Post]:
+    """(line or row number, id, text, context) of every post in a JSONL or Parquet file, in order.
+
+    Raises:
+        InputError: a bad line or row, a text over ``max_chars``, a file that is not
+            what its name says.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "in.jsonl"
+        >>> _ = path.write_text('{"id": 7, "text": "me too"}\\n')
+        >>> list(read_posts(path))
+        [(1, 7, 'me too')]
+    """
+    source = Path(path)
+    if file_format(source) == "parquet":
+        return _parquet_rows(source, max_chars)
+    return _rows(source, max_chars)
+
+
+def parquet_schema(id_type: pa.DataType) -> pa.Schema:
+    """The schema of ``heard classify``'s Parquet output, for ids of ``id_type``.
+
+    Example:
+        >>> parquet_schema(pa.int64()).names[:3]
+        ['id', 'act', 'stance']
+    """
+    return pa.schema([
+        ("id", id_type), ("act", pa.string()), ("stance", pa.string()), ("abusive", pa.bool_()), ("voice", pa.string()),
+        ("frame", pa.string()), ("discloser", pa.string()), ("centres", pa.list_(pa.string())),
+        ("scores", pa.struct([(act, pa.float64()) for act in ACTS])),
+    ])
+
+
+class _Writer(Protocol):
+    def write(self, post_id: Any, label: Label) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _JsonlWriter:
+    def __init__(self, fd: int) -> None:
+        self.out = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, post_id: Any, label: Label) -> None:
+        self.out.write(json.dumps({"id": post_id, **label.to_dict()}, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        self.out.close()
+
+
+class _ParquetWriter:
+    """Rows in batches of 8,192 (one row group each), so memory stays flat."""
+
+    def __init__(self, fd: int, id_type: pa.DataType | None) -> None:
+        self.fd = fd
+        self.id_type = id_type
+        self.writer: pq.ParquetWriter | None = None
+        self.rows: list[dict[str, Any]] = []
+
+    def write(self, post_id: Any, label: Label) -> None:
+        self.rows.append({"id": post_id, **label.to_dict()})
+        if len(self.rows) >= _PARQUET_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.writer is None:
+            if self.id_type is None:  # ids from JSONL: the first batch's type, or text
+                self.id_type = _id_type([r["id"] for r in self.rows])
+            self.writer = pq.ParquetWriter(os.fdopen(self.fd, "wb"), parquet_schema(self.id_type), compression="zstd")
+        if self.rows:
+            rows = self.rows if self.id_type != pa.string() else [{**r, "id": _id_text(r["id"])} for r in self.rows]
+            self.writer.write_table(pa.Table.from_pylist(rows, schema=self.writer.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _id_type(ids: list[Any]) -> pa.DataType:
+    kinds = {type(i) for i in ids if i is not None}
+    if kinds == {int} and all(-(2**63) <= i < 2**63 for i in ids if i is not None):
+        return pa.int64()
+    return pa.string()
+
+
+def _id_text(post_id: Any) -> str | None:
+    return post_id if post_id is None or isinstance(post_id, str) else json.dumps(post_id, ensure_ascii=False)
+
+
+def _input_id_type(source: Path) -> pa.DataType | None:
+    if file_format(source) != "parquet":
+        return None
+    schema = pq.read_schema(source)
+    return schema.field("id").type if "id" in schema.names else pa.null()
+
+
+def label_stream(posts: Iterator[Post], classifier: Classifier) -> Iterator[tuple[Any, Label]]:
+    """(id, label) for each (number, id, text, context), in order: the one place ``heard classify``
+    hands texts to the classifier (one partition at a time, in every mode).
+
+    Example:
+        >>> [(i, lb.act) for i, lb in label_stream(iter([(1, "a", "me too", None)]), Classifier.load())]  # doctest: +SKIP
+        [('a', 'testimony')]
+    """
+    ids: deque[Any] = deque()
+    contexts: deque[str | None] = deque()
+
+    def texts() -> Iterator[str]:
+        for _, post_id, text, context in posts:
+            ids.append(post_id)
+            contexts.append(context)
+            yield text
+
+    def context_of_each() -> Iterator[str | None]:
+        # Drawn by the classifier right after the text of the same post.
+        while contexts:
+            yield contexts.popleft()
+
+    # The classifier reads a batch ahead, so ids waits here for its label.
+    for label in classifier.iter_labels(texts(), contexts=context_of_each()):
+        yield ids.popleft(), label
+
+
+def classify_file(
+    in_path: str | Path,
+    out_path: str | Path,
+    classifier: Classifier,
+    progress: Callable[[int], None] | None = None,
+    *,
+    max_chars: int = MAX_LINE_CHARS,
+) -> int:
+    """Classify every post of ``in_path`` (JSONL or Parquet) into ``out_path``
+    (JSONL or Parquet, by its ending); return the number of posts.
+
+    The output is written to a temporary file beside it and moved into place
+    when complete, so a failure or a kill leaves no half-written output.
+
+    Raises:
+        InputError: the input is missing, empty, or has a bad line or a text longer
+            than ``max_chars`` (nothing is written).
+        ConfigError: the output cannot be written or is the input (see :func:`check_paths`).
+    """
+    source, target = Path(in_path), Path(out_path)
+    kind = file_format(source)
+    if not source.is_file():
+        raise InputError(str(source), f"expected a {'JSONL' if kind == 'jsonl' else 'Parquet'} file", "found no file", "check the path")
+    if source.stat().st_size == 0:
+        raise InputError(str(source), "expected at least one line", "found an empty file", "check the path")
+    check_paths(source, target)
+    out_kind = file_format(target)
+    id_type = _input_id_type(source)
+    fd, tmp_name = tempfile.mkstemp(prefix=".heard-", suffix=f".{out_kind}", dir=target.parent)
+    count = 0
+    writer: _Writer = _JsonlWriter(fd) if out_kind == "jsonl" else _ParquetWriter(fd, id_type if id_type != pa.null() else pa.string())
+    try:
+        try:
+            for post_id, label in label_stream(read_posts(source, max_chars), classifier):
+                writer.write(post_id, label)
+                count += 1
+                if progress and count % _PROGRESS_EVERY == 0:
+                    progress(count)
+        finally:
+            writer.close()
+        if progress:
+            progress(count)
+        os.replace(tmp_name, target)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+    return count
+
+
 def classify_jsonl(
     in_path: str | Path,
     out_path: str | Path,
@@ -111,48 +359,5 @@ def classify_jsonl(
     *,
     max_chars: int = MAX_LINE_CHARS,
 ) -> int:
-    """Classify every line of ``in_path`` into ``out_path``; return the number of lines.
-
-    Raises:
-        InputError: the input is missing, empty, or has a bad line or a text longer
-            than ``max_chars`` (nothing is written).
-        ConfigError: the output cannot be written or is the input (see :func:`check_paths`).
-    """
-    source, target = Path(in_path), Path(out_path)
-    if not source.is_file():
-        raise InputError(str(source), "expected a JSONL file", "found no file", "check the path")
-    if source.stat().st_size == 0:
-        raise InputError(str(source), "expected at least one line", "found an empty file", "check the path")
-    check_paths(source, target)
-    fd, tmp_name = tempfile.mkstemp(prefix=".heard-", suffix=".jsonl", dir=target.parent)
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            ids: deque[Any] = deque()
-            contexts: deque[str | None] = deque()
-
-            def texts() -> Iterator[str]:
-                for _, post_id, text, context in _rows(source, max_chars):
-                    ids.append(post_id)
-                    contexts.append(context)
-                    yield text
-
-            def context_of_each() -> Iterator[str | None]:
-                # Drawn by the classifier right after the text of the same line.
-                while contexts:
-                    yield contexts.popleft()
-
-            # The classifier reads a batch ahead, so ids waits here for its label.
-            for label in classifier.iter_labels(texts(), contexts=context_of_each()):
-                out.write(json.dumps({"id": ids.popleft(), **label.to_dict()}, ensure_ascii=False) + "\n")
-                count += 1
-                if progress and count % _PROGRESS_EVERY == 0:
-                    progress(count)
-            if progress:
-                progress(count)
-        os.replace(tmp_name, target)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
-    return count
+    """:func:`classify_file` under its first name (JSONL in, JSONL out)."""
+    return classify_file(in_path, out_path, classifier, progress, max_chars=max_chars)

@@ -15,7 +15,7 @@ from pathlib import Path
 from heard.encode.onnx import MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, encoder_id
 from heard.encode.protocol import Encoder
 from heard.encode.sentence_transformers import SentenceTransformerEncoder
-from heard.errors import ModelError
+from heard.errors import ConfigError, ModelError
 
 BUNDLED_ENCODER = Path(__file__).resolve().parent.parent / "resources" / "encoder"
 """The encoder shipped inside heard: all-MiniLM-L6-v2 fine-tuned on heard's codebook
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 _SENTENCE_TRANSFORMERS_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
 
-def load_encoder(path: str | Path | None = None) -> Encoder:
+def load_encoder(path: str | Path | None = None, *, threads: int | None = None, device: str = "cpu") -> Encoder:
     """Load an encoder from a folder, or heard's bundled one.
 
     A folder with ``model.onnx`` and ``tokenizer.json`` is run with ONNX
@@ -39,6 +39,8 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
 
     Args:
         path: model folder; ``None`` for the bundled encoder.
+        threads: cores an ONNX encoder may use (default: all); give 1 per Dask worker.
+        device: ``"cpu"`` or ``"cuda"`` (ONNX encoders only).
 
     Returns:
         An :class:`~heard.encode.Encoder`.
@@ -55,11 +57,11 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
         1.0
     """
     folder = BUNDLED_ENCODER if path is None else Path(path).expanduser()
-    return _load_cached(folder.resolve())
+    return _load_cached(folder.resolve(), threads, device)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(folder: Path) -> Encoder:
+def _load_cached(folder: Path, threads: int | None = None, device: str = "cpu") -> Encoder:
     if not folder.is_dir():
         found = "a file" if folder.exists() else "nothing"
         raise ModelError(
@@ -67,10 +69,14 @@ def _load_cached(folder: Path) -> Encoder:
             "Fix: pass a folder with model.onnx + tokenizer.json, or a sentence-transformers model folder"
         )
     if (folder / MODEL_FILE).is_file() and (folder / TOKENIZER_FILE).is_file():
-        encoder: Encoder = OnnxEncoder(folder)
+        encoder: Encoder = OnnxEncoder(folder, threads=threads, device=device)
         log.info("encoder %s loaded from %s (ONNX Runtime)", encoder.name, folder)
         return encoder
     if any((folder / marker).is_file() for marker in _SENTENCE_TRANSFORMERS_MARKERS):
+        if device != "cpu":
+            raise ConfigError(f"--device {device}: expected an ONNX encoder folder (model.onnx + tokenizer.json), found a "
+                              f"sentence-transformers folder at {folder}, which heard runs with torch on the CPU only. "
+                              "Fix: export it to ONNX (training/export_encoder.py), or leave --device out")
         encoder = SentenceTransformerEncoder(folder)
         log.info("encoder %s loaded from %s (sentence-transformers)", encoder.name, folder)
         return encoder

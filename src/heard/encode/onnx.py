@@ -37,7 +37,7 @@ import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
 from heard.encode.fingerprint import files_digest
-from heard.errors import ModelError
+from heard.errors import ConfigError, ModelError
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -57,6 +57,21 @@ memory does not grow with the number of texts."""
 
 MAX_SESSIONS = 4
 """Most ONNX Runtime sessions one encoder runs side by side (see ``OnnxEncoder``)."""
+
+DEVICES = ("cpu", "cuda")
+"""Where :class:`OnnxEncoder` runs: ONNX Runtime's CPU provider, or its CUDA provider
+(``pip install 'heard[gpu]'``, an NVIDIA GPU and its driver)."""
+
+GPU_BATCH = 256
+"""Texts per forward pass on a GPU, which wants large batches."""
+GPU_BATCH_TOKENS = 65_536
+"""Padded tokens per forward pass on a GPU."""
+
+UNFUSED = ("SkipLayerNormFusion",)
+"""ONNX Runtime graph fusions left off on the CPU. Its fused SkipLayerNormalization was
+slower here than the Add and LayerNormalization it replaces: with it off, the int8
+encoder embedded 16-24% more MeTooMA tweets per CPU-second (532-632 vs 449-509, batches
+of 16, one thread, 2026-12-06, 4 runs under load); the arithmetic is the same."""
 
 _INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 _LFS_POINTER_PREFIX = b"version https://git-lfs"
@@ -109,6 +124,8 @@ class OnnxEncoder:
         deterministic: run dynamically quantised models one text per pass.
         sessions: sessions side by side (default: one per core, at most
             ``MAX_SESSIONS``); the cores are shared among them.
+        device: ``"cpu"`` (default) or ``"cuda"``: one session on the first GPU,
+            batches of up to ``GPU_BATCH`` texts.
 
     Attributes:
         name: ``"<config name>@<first 12 hex of sha256 of model.onnx>"``.
@@ -116,10 +133,15 @@ class OnnxEncoder:
         max_length: token window; longer texts are cut.
         one_text_per_pass: True when ``deterministic`` was asked for and the
             graph quantises activations dynamically (see above).
+        batch_independent: True when a text's vector never depends on its batch
+            mates: the graph has fixed (calibrated) activation scales or none,
+            or ``one_text_per_pass`` is set. Labels can then be cached and
+            reused across batches, files and workers.
 
     Raises:
         ModelError: a file is missing, is a Git LFS pointer, or cannot be
             loaded, or ``config.json`` asks for pooling heard does not do.
+        ConfigError: ``device="cuda"`` without ONNX Runtime's CUDA provider or a GPU.
 
     Example:
         >>> from heard.encode.load import BUNDLED_ENCODER
@@ -131,9 +153,11 @@ class OnnxEncoder:
     name: str
     dim: int
     one_text_per_pass: bool
+    batch_independent: bool
 
     def __init__(
-        self, path: str | Path, threads: int | None = None, deterministic: bool = False, sessions: int | None = None
+        self, path: str | Path, threads: int | None = None, deterministic: bool = False, sessions: int | None = None,
+        device: str = "cpu",
     ) -> None:
         self.path = Path(path)
         model_path = self.path / MODEL_FILE
@@ -144,9 +168,12 @@ class OnnxEncoder:
 
         self.max_length = int(config.get("max_length", DEFAULT_MAX_LENGTH))
         self._tokenizer = _load_tokenizer(tokenizer_path, self.max_length)
+        if device not in DEVICES:
+            raise ConfigError(f"--device {device}: expected one of {', '.join(DEVICES)}, found {device!r}. Fix: pass --device cpu or --device cuda")
+        self.device = device
         cores = threads or default_threads()
-        count = max(1, min(sessions or min(cores, MAX_SESSIONS), cores))
-        loaded = [_load_session(model_path, max(1, cores // count)) for _ in range(count)]
+        count = 1 if device == "cuda" else max(1, min(sessions or min(cores, MAX_SESSIONS), cores))
+        loaded = [_load_session(model_path, max(1, cores // count), device) for _ in range(count)]
         self._input_names = _check_inputs(loaded[0], model_path)
         self._output_name, output_dim = _check_output(loaded[0], model_path)
         self._idle: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
@@ -156,7 +183,9 @@ class OnnxEncoder:
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
-        self.one_text_per_pass = deterministic and _quantises_activations_dynamically(model_path)
+        dynamic = _quantises_activations_dynamically(model_path)
+        self.one_text_per_pass = deterministic and dynamic
+        self.batch_independent = not dynamic or self.one_text_per_pass
         self.name = encoder_id(self.path, config)
         dim = config.get("dim", output_dim)
         self.dim = int(dim) if dim is not None else self._probe_dim()
@@ -194,7 +223,8 @@ class OnnxEncoder:
         total = len(texts)
         out = np.empty((total, self.dim), dtype=np.float32)
         chunk = max(TEXTS_PER_CHUNK, batch_size)
-        per_pass = 1 if self.one_text_per_pass else batch_size
+        per_pass = 1 if self.one_text_per_pass else (max(batch_size, GPU_BATCH) if self.device == "cuda" else batch_size)
+        max_tokens = GPU_BATCH_TOKENS if self.device == "cuda" else MAX_BATCH_TOKENS
         pool = self._executor()
         running: list[tuple[np.ndarray, Future[np.ndarray]]] = []
         for start in range(0, total, chunk):
@@ -203,7 +233,7 @@ class OnnxEncoder:
             lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
             submitted = [
                 (start + rows, pool.submit(self._embed, self._feed([encodings[i] for i in rows])))
-                for rows in length_batches(lengths, per_pass, MAX_BATCH_TOKENS)
+                for rows in length_batches(lengths, per_pass, max_tokens)
             ]
             # The sessions ran the previous chunk while this one was tokenised;
             # collect it now, so at most two chunks are held at once.
@@ -375,8 +405,22 @@ def _load_tokenizer(path: Path, max_length: int) -> Tokenizer:
     return tokenizer
 
 
-def _load_session(path: Path, threads: int) -> ort.InferenceSession:
-    """One session with ``threads`` intra-op threads."""
+def _providers(device: str) -> list[str]:
+    """ONNX Runtime providers for ``device``; a clear error when CUDA is asked for but absent."""
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        raise ConfigError(
+            "--device cuda: expected ONNX Runtime with its CUDA provider, found only "
+            f"{', '.join(ort.get_available_providers())}. Fix: on a machine with an NVIDIA GPU, pip install 'heard[gpu]' "
+            "&& pip install --force-reinstall --no-deps onnxruntime-gpu (the CPU-only onnxruntime must not shadow it), "
+            "or leave --device out to run on the CPU"
+        )
+    return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+def _load_session(path: Path, threads: int, device: str = "cpu") -> ort.InferenceSession:
+    """One session with ``threads`` intra-op threads, on ``device``."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -390,13 +434,22 @@ def _load_session(path: Path, threads: int) -> ort.InferenceSession:
     # runs beside Dask workers or a web server.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
+    providers = _providers(device)
     try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(str(path), sess_options=options, providers=providers,
+                                       disabled_optimizers=list(UNFUSED) if device == "cpu" else None)
     except Exception as error:  # onnxruntime raises its own untyped errors
+        if device == "cuda":
+            raise ConfigError(f"--device cuda: expected a working NVIDIA GPU, found ONNX Runtime could not start on one ({str(error)[:300]}). "
+                              "Fix: check nvidia-smi and the CUDA/cuDNN libraries, or leave --device out") from None
         raise ModelError(
             f"{path}: expected an ONNX model, found a file ONNX Runtime cannot load ({error}). "
             "Fix: re-export the encoder"
         ) from error
+    if device == "cuda" and session.get_providers()[0] != "CUDAExecutionProvider":
+        raise ConfigError("--device cuda: expected a GPU, found ONNX Runtime fell back to the CPU (no GPU visible, or CUDA libraries missing). "
+                          "Fix: check nvidia-smi, or leave --device out")
+    return session
 
 
 def _check_inputs(session: ort.InferenceSession, path: Path) -> tuple[str, ...]:

@@ -1,0 +1,94 @@
+"""Which files of an input are partitions, where each one's labels go, and labelling one.
+
+An input file is one partition written to the output file. An input folder's part files
+(``*.parquet``, ``*.pq``, ``*.jsonl``, ``*.ndjson``, ``*.json``, at any depth; names
+starting with ``.`` or ``_`` are skipped, like Spark's ``_SUCCESS``) are partitions
+written under the output folder with the same relative names and format.
+
+Example:
+    >>> import pathlib, tempfile
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "in").mkdir(); _ = (root / "in" / "part-0.jsonl").write_text('{"id": 1, "text": "a"}\\n')
+    >>> [p.name for p in plan_partitions(root / "in", root / "out")]
+    ['part-0.jsonl']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from heard.classify.classifier import Classifier
+from heard.classify.contract import MAX_LINE_CHARS, PARQUET_ENDINGS, check_paths, classify_file
+from heard.errors import ConfigError, InputError
+
+PART_ENDINGS = (*PARQUET_ENDINGS, ".jsonl", ".ndjson", ".json")
+"""Endings of the files in an input folder that are partitions."""
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One input file and the output file its labels go to; ``name`` is its key in the manifest."""
+
+    name: str
+    source: Path
+    target: Path
+
+
+def plan_partitions(in_path: str | Path, out_path: str | Path) -> list[Partition]:
+    """The partitions of ``in_path`` (a file or a folder of part files), in name order.
+
+    Raises:
+        InputError: the input is missing, or a folder without part files.
+        ConfigError: a folder's output is a file, or lies inside the input folder.
+    """
+    source, target = Path(in_path), Path(out_path)
+    if source.is_file():
+        check_paths(source, target)
+        return [Partition(source.name, source, target)]
+    if not source.is_dir():
+        raise InputError(str(source), "expected a JSONL or Parquet file, or a folder of them", "found nothing there", "check the path")
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"-o {target}: expected a folder for the labels of the folder {source}, found a file. Fix: name a new folder")
+    if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
+        raise ConfigError(f"-o {target}: expected an output folder outside the input {source}, found it inside. "
+                          "Fix: write the labels to a folder beside the input")
+    parts = sorted(
+        path for path in source.rglob("*")
+        if path.is_file() and path.suffix.lower() in PART_ENDINGS
+        and not any(piece.startswith((".", "_")) for piece in path.relative_to(source).parts)
+    )
+    if not parts:
+        raise InputError(str(source), f"expected part files ending in {', '.join(PART_ENDINGS)}", "found none", "check the folder")
+    return [Partition(path.relative_to(source).as_posix(), path, target / path.relative_to(source)) for path in parts]
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = f.write_bytes(b"")
+        >>> file_sha256(f)[:12]
+        'e3b0c44298fc'
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def classify_partition(
+    classifier: Classifier, partition: Partition, max_chars: int = MAX_LINE_CHARS, progress: Callable[[int], None] | None = None
+) -> dict[str, object]:
+    """Label one partition into its target (written whole or not at all);
+    returns what the manifest records of it: rows and both checksums."""
+    partition.target.parent.mkdir(parents=True, exist_ok=True)
+    input_sha = file_sha256(partition.source)
+    rows = classify_file(partition.source, partition.target, classifier, progress, max_chars=max_chars)
+    return {"rows": rows, "input_sha256": input_sha, "output_sha256": file_sha256(partition.target),
+            "input_bytes": os.path.getsize(partition.source)}
