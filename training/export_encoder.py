@@ -60,6 +60,7 @@ from heard.encode.fingerprint import file_sha256  # noqa: E402
 from heard.encode.onnx import OnnxEncoder, default_threads  # noqa: E402
 from heard.encode.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
 from training.onnx_export import (  # noqa: E402
+    INPUT_NAMES,
     MPNET_FP32_NODES,
     MPNET_PARTS,
     export_fp32,
@@ -98,13 +99,15 @@ class Recipe:
     default_out: Path
     fp32_nodes: tuple[str, ...] = ()
     """MatMul nodes left in fp32 by the quantiser (see ``quantise``)."""
+    architecture: str = "BERT"
+    inputs: tuple[str, ...] = INPUT_NAMES
 
 
 MINILM = Recipe(NAME, "all-MiniLM-L6-v2", UPSTREAM, DIM, MAX_LENGTH, SOURCE_PACKAGE,
                 "nreimers/MiniLM-L6-H384-uncased, a 6-layer version of Microsoft's MiniLM", DEFAULT_OUT)
 MPNET = Recipe("all-mpnet-base-v2-int8", "all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2", 768, 384,
                " + ".join(MPNET_PARTS), "microsoft/mpnet-base, Microsoft's 12-layer MPNet", Path("/tmp/enc_mpnet"),
-               MPNET_FP32_NODES)
+               MPNET_FP32_NODES, "MPNet", ("input_ids", "attention_mask"))
 """all-MPNet quantised whole lost too much (mean cosine 0.868, min 0.696 to fp32 on the check set):
 its feed-forward output projections see activations with outliers that one int8 scale per pass
 cannot hold. On 80 check texts, keeping those MatMuls in fp32 in layers 6-11 gave mean 0.986 /
@@ -578,9 +581,9 @@ alone: no torch at run time.
 ## Export method
 
 1. Load the model with sentence-transformers {version_of("sentence-transformers")} on CPU (torch {version_of("torch")}, `HF_HUB_OFFLINE=1`).
-2. `torch.onnx.export(..., dynamo=False, opset_version={OPSET})` of the BERT transformer only, with eager
+2. `torch.onnx.export(..., dynamo=False, opset_version={OPSET})` of the {recipe.architecture} transformer only, with eager
    attention (the SDPA export was slower and used more memory), inputs
-   `input_ids`, `attention_mask`, `token_type_ids` (int64), output `last_hidden_state`, dynamic `batch` and
+   {", ".join(f"`{n}`" for n in recipe.inputs)} (int64), output `last_hidden_state`, dynamic `batch` and
    `sequence` axes, constant folding on; `onnx.checker` full check (onnx {version_of("onnx")}).
 3. `onnxruntime.quantization.quantize_dynamic(per_channel=True, weight_type=QuantType.QInt8)`
    (onnxruntime {version_of("onnxruntime")}). Per-tensor scales (the default) lost much more in an earlier
@@ -679,7 +682,7 @@ def local_recipe(folder: Path, name: str) -> Recipe:
 
     model = SentenceTransformer(str(folder), device="cpu")
     dim = int(model.get_sentence_embedding_dimension() or 0)
-    return Recipe(name, folder.name, str(folder), dim, int(model.max_seq_length), f"local folder {folder}",
+    return Recipe(name, folder.name, str(folder), dim, int(model.max_seq_length or MAX_LENGTH), f"local folder {folder}",
                   "its own base model", Path("/tmp") / name)
 
 
