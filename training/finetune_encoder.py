@@ -38,12 +38,9 @@ from training.export_encoder import (
     apache_terms,
     check_set,
     cosines,
-    export_fp32,
-    quantise,
-    quantise_static,
     version_of,
-    write_folder,
 )
+from training.onnx_export import export_fp32, quantise, quantise_static, write_folder
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "all-MiniLM-L6-v2-heard-int8"
