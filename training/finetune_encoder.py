@@ -132,7 +132,7 @@ def export(source: Path, tuned: Path, target: Path, rows: int, activations: str 
     """ONNX int8 export of ``tuned`` into ``target`` with CARD.md, LICENSE and config.json.
 
     ``activations="static"``: activation scales fixed by calibration on ``calibration``
-    plus the check texts (:func:`training.export_encoder.quantise_static`), so a text's
+    plus the check texts (:func:`training.onnx_export.quantise_static`), so a text's
     vector does not depend on its batch mates."""
     from heard.encode import OnnxEncoder
     from heard.encode.fingerprint import file_sha256
