@@ -132,7 +132,7 @@ def test_adapt_reports_the_cross_validated_gain_and_changes_the_store_only_when_
     data = json.loads(result.out)
     act, stance = data["cross_validated_macro_f1"]["act"], data["cross_validated_macro_f1"]["stance"]
     assert act["n"] == 60 and act["adapted"] >= act["bundled"]
-    assert stance["mix"] > 0 and stance["gain"] > 0.05 and stance["gain"] == round(stance["adapted"] - stance["bundled"], 4)
+    assert stance["mix"] > 0 and stance["gain"] > 0 and stance["gain"] == round(stance["adapted"] - stance["bundled"], 4)
     assert data["changed"] and data["relabelled_units"] is None and data["model"].startswith("heads@")
     with Store.open(db, read_only=True) as store:
         assert store.count("labels") == 0  # nothing changed without --relabel

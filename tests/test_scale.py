@@ -137,13 +137,27 @@ def test_repeated_unit_texts_are_encoded_once_when_the_encoder_is_batch_independ
     assert len(seen) == len(POSTS) and again == list(reversed(first[: len(POSTS)]))
 
 
+def test_the_bundled_encoder_gives_a_text_the_same_vector_whatever_its_batch(classifier) -> None:
+    import numpy as np
+
+    encoder = classifier.encoder
+    assert encoder.batch_independent  # fixed activation scales (training/finetune_encoder.py --activations static)
+    alone = encoder.encode(["Me too. I was fourteen."])
+    mixed = encoder.encode(["Not all men, though.", "x " * 200, "Me too. I was fourteen.", "I believe you."])
+    assert np.array_equal(alone[0], mixed[2])
+
+
 def test_with_a_batch_dependent_encoder_every_unit_is_encoded_in_order(classifier) -> None:
     from heard.classify import Classifier
+    from heard.encode import OnnxEncoder
 
     seen: list[str] = []
-    assert not classifier.encoder.batch_independent  # the bundled dynamic int8 encoder
-    counting = Classifier(_Counting(classifier.encoder, seen), classifier.heads)  # type: ignore[arg-type]
-    assert counting.label_posts(POSTS * 2) == classifier.label_posts(POSTS * 2)
+    # The untuned export keeps dynamic activation scales: batch mates move a vector.
+    dynamic = OnnxEncoder(Path(__file__).resolve().parents[1] / "training" / "encoder_base")
+    assert not dynamic.batch_independent
+    plain = Classifier(dynamic, classifier.heads)
+    counting = Classifier(_Counting(dynamic, seen), classifier.heads)  # type: ignore[arg-type]
+    assert counting.label_posts(POSTS * 2) == plain.label_posts(POSTS * 2)
     assert len(seen) == 2 * len(POSTS)
 
 
