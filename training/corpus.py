@@ -75,7 +75,8 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
         raise InputError(str(public), "expected the folder of public datasets (e.g. ../shared/data/public)", "found no folder", "check the path or leave --public out")
     ids, texts = gold_exclusions(gold_dir_for(public))
     coded_stats: dict[str, int] = {}
-    coded = hand_coded_units(public, ids, exclude_texts=texts, stats=coded_stats)
+    codes = load_public_codes()
+    coded = hand_coded_units(public, ids, exclude_texts=texts, codes=codes, stats=coded_stats)
     weak_stats: dict[str, Any] = {}
     weak = weak_units(public, ids, weak_limit, exclude_texts=texts, stats=weak_stats, sources=weak_sources)
     if not weak:
@@ -86,7 +87,7 @@ def public_rows(public_dir: str | Path, weak_limit: int | None = WEAK_LIMIT_PER_
         "weak_sources": {k: {"kept": v["kept"], "excluded_gold": v["excluded_gold_id"] + v["excluded_gold_text"]} for k, v in weak_stats.items()},
         "gold_excluded_ids": len(ids),
     }
-    in_domain = frozenset(c.id for c in load_public_codes() if c.draw and c.split == "train")
+    in_domain = frozenset(c.id for c in codes if c.draw and c.split == "train")
     return PublicRows(coded, [(u, w) for u, w in weak if text_key(u.text) not in hand], metrics, in_domain)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from training.corpus import gold_dir_for
-from training.public_codes import write_heldout
+from training.public_codes import heldout_gold, write_gold
 from training.weak import gold_exclusions
 
 
@@ -32,10 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     ids, texts = gold_exclusions(gold_dir_for(args.public))
+    rows = heldout_gold(args.public, ids, texts)
     for random_only in (False, True):
         for name, sources in (("heldout", None), ("heldout_metooma", {"metooma"}), ("heldout_reddit", {"reddit_gender_2025"})):
             name += "_random" if random_only else ""
-            n = write_heldout(args.public, args.output / f"{name}.jsonl", ids, texts, sources, random_only)
+            n = write_gold((row for row, random in rows if (random or not random_only)
+                            and (sources is None or row["id"].split(":")[0] in sources)), args.output / f"{name}.jsonl")
             print(f"{args.output / f'{name}.jsonl'}: {n} posts")
     return 0
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,6 @@ def hand_coded_units(
     codes: list[PublicCode] | None = None,
     stats: dict[str, int] | None = None,
     split: str = "train",
-    random_only: bool = False,
 ) -> list[tuple[Coded, float]]:
     """The coded public posts with their texts, each with its sample weight.
 
@@ -133,14 +132,13 @@ def hand_coded_units(
         codes: the codes to join (default: :func:`load_public_codes`).
         stats: if given, filled with ``coded``, ``joined``, ``excluded_gold``, ``not_found``.
         split: which posts: ``"train"`` (default; held-out posts never train) or ``"heldout"``.
-        random_only: only posts drawn at random (not those targeted at a rare act).
 
     Returns:
         ``(unit, weight)`` pairs in the order of ``codes``; posts whose text is
         not found (a dataset missing or changed) are counted, not raised.
     """
     codes = load_public_codes() if codes is None else codes
-    codes = [c for c in codes if c.split == split and (not random_only or c.draw == "random")]
+    codes = [c for c in codes if c.split == split]
     wanted = {c.id: c for c in codes}
     texts: dict[str, str] = {}
     root = Path(public_dir)
@@ -188,27 +186,42 @@ def reddit_titles(public_dir: str | Path) -> dict[str, str]:
                 for row in csv.DictReader(fh) if row.get("submission_title")}
 
 
+def heldout_gold(public_dir: str | Path, exclude_ids: Collection[str] = (),
+                 exclude_texts: Collection[str] = ()) -> list[tuple[dict[str, Any], bool]]:
+    """The held-out coded posts joined to their texts, as ``dev.jsonl`` rows (with the thread
+    title as ``context`` for Reddit), each with whether it was drawn at random.
+
+    Posts two coders disagreed on (a ``null`` act, stance or abusive) are left out. The
+    public datasets are read once, however many files are then written.
+    """
+    codes = load_public_codes()
+    drawn_at_random = {c.id for c in codes if c.draw == "random"}
+    units = hand_coded_units(public_dir, exclude_ids, exclude_texts=exclude_texts, codes=codes, split="heldout")
+    titles = reddit_titles(public_dir)
+    return [
+        ({"id": u.id, "text": u.text, "act": u.act, "stance": u.stance, "abusive": u.abusive, "voice": "own",
+          "frame": u.frame, "discloser": u.discloser, "centres": [], "confidence": "low" if w < 1 else "high",
+          **({"context": titles[u.id]} if u.id in titles else {})}, u.id in drawn_at_random)
+        for u, w in units
+        if u.act is not None and u.stance is not None and u.abusive is not None
+    ]
+
+
+def write_gold(rows: Iterable[dict[str, Any]], output: str | Path) -> int:
+    """Write gold rows as JSONL (outside the repository: they hold public texts); returns how many."""
+    lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in rows]
+    Path(output).write_text("".join(lines), encoding="utf-8")
+    return len(lines)
+
+
 def write_heldout(public_dir: str | Path, output: str | Path, exclude_ids: Collection[str] = (),
                   exclude_texts: Collection[str] = (), sources: Collection[str] | None = None, random_only: bool = False) -> int:
-    """Write the held-out coded posts, joined to their texts, as a gold file in the
-    ``dev.jsonl`` format for ``heard eval``; returns how many were written.
-
-    Posts two coders disagreed on (a ``null`` act, stance or abusive) are left out.
-    The file holds public texts: write it outside the repository (e.g. ``/tmp``).
+    """Write the held-out coded posts (:func:`heldout_gold`) of ``sources`` as a gold file in
+    the ``dev.jsonl`` format for ``heard eval``; returns how many were written.
 
     Example:
         >>> write_heldout("../shared/data/public", "/tmp/heldout.jsonl")   # doctest: +SKIP
         812
     """
-    units = hand_coded_units(public_dir, exclude_ids, exclude_texts=exclude_texts, split="heldout", random_only=random_only)
-    titles = reddit_titles(public_dir)
-    rows = [
-        {"id": u.id, "text": u.text, "act": u.act, "stance": u.stance, "abusive": u.abusive, "voice": "own",
-         "frame": u.frame, "discloser": u.discloser, "centres": [], "confidence": "low" if w < 1 else "high",
-         **({"context": titles[u.id]} if u.id in titles else {})}
-        for u, w in units
-        if u.act is not None and u.stance is not None and u.abusive is not None
-        and (sources is None or u.id.split(":")[0] in sources)
-    ]
-    Path(output).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return len(rows)
+    return write_gold((row for row, random in heldout_gold(public_dir, exclude_ids, exclude_texts)
+                       if (random or not random_only) and (sources is None or row["id"].split(":")[0] in sources)), output)
