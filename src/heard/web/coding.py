@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from heard.coding.queue import CODEBOOK, KEYS, CodingSession, check_coder
 from heard.errors import HeardError, InputError, StoreError
 from heard.store import Store
+from heard.web.problems import Problem, problem_response
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -74,8 +75,13 @@ def _static(name: str) -> Path:
     return Path(str(resources.files("heard.web") / "static" / "coding" / name))
 
 
-def _problem(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"status": status, "detail": detail}, status_code=status, media_type="application/problem+json")
+_TITLES = {400: "bad request", 403: "forbidden", 404: "not found", 413: "body too large",
+           415: "unsupported media type", 503: "store busy"}
+
+
+def _problem(status: int, detail: str) -> Response:
+    """The API's one problem+json shape (:mod:`heard.web.problems`) for the coding page's errors."""
+    return problem_response(Problem(status, _TITLES.get(status, "error"), detail, "reload the page and try again"))
 
 
 def coding_app(db_path: Path, *, coder: str | None = None,
