@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from heard.estimate import model_only_share, ppi_share
-from heard.estimate.simulation import simulate
+from heard.estimate.simulation import simulate, simulate_ratio
 from heard.records import ACTS, STANCES, Label, Post
 from heard.store import Store
 from heard.store import codes as code_store
@@ -159,3 +159,91 @@ def test_the_report_says_its_intervals_ignore_classifier_error_until_posts_are_c
     page = (tmp_path / "r2" / "report.html").read_text()
     assert "200 posts were hand-coded" in page and "yes: includes classifier error" in page
     assert "macro-F1" in (tmp_path / "r2" / "summary.md").read_text()
+
+
+def test_over_200_repetitions_a_share_among_derails_is_covered_when_the_model_errs_on_both_parts() -> None:
+    result = simulate_ratio(repetitions=200, seed=13)
+    print(f"ratio: PPI coverage {result.ppi_coverage:.3f} width {result.ppi_width:.3f}; "
+          f"naive coverage {result.naive_coverage:.3f} width {result.naive_width:.3f}")
+    assert result.mean_bias_model > 0.05
+    assert result.ppi_coverage >= 0.90
+    assert result.naive_coverage <= 0.5
+
+
+def _threaded_store(path: Path, seed: int = 5) -> tuple[list[str], dict[str, tuple[str, str | None]]]:
+    """80 threads of 8 posts; the model over-calls derailing and calls most derails 'not all men'.
+
+    Returns the ids and each post's true (act, frame)."""
+    rng = np.random.default_rng(seed)
+    posts, rows, true = [], [], {}
+    frames = ("not_all_men", "false_equivalence", "whatabout")
+    for t in range(80):
+        derailed = rng.random() < 0.5
+        for k in range(8):
+            pid = f"t{t:03d}:{k}"
+            act = "testimony" if k == 0 else ("derailing" if derailed and rng.random() < 0.35 else
+                                              "accountability" if rng.random() < 0.3 else "other")
+            frame = str(rng.choice(frames, p=[0.3, 0.4, 0.3])) if act == "derailing" else None
+            true[pid] = (act, frame)
+            said, said_frame = act, frame
+            if act == "derailing":
+                said_frame = "not_all_men" if rng.random() < 0.7 else frame
+            elif act == "other" and rng.random() < 0.15:
+                said, said_frame = "derailing", "not_all_men"
+            elif act == "accountability" and rng.random() < 0.4:
+                said = "other"
+            posts.append(Post(id=pid, text=f"post {pid}", platform="jsonl", source="t.jsonl", author=f"a{t}-{k}",
+                              parent_id=None if k == 0 else f"t{t:03d}:0"))
+            rows.append((pid, Label(said, "neutral", False, "own", said_frame, None, (), {said: 0.9})))  # type: ignore[arg-type]
+    with Store.open(path) as store:
+        store.add_posts(posts, [])
+        store.add_post_labels(MODEL, rows)
+    return [p.id for p in posts], true
+
+
+def test_the_report_corrects_every_share_and_difference_of_claims_b_and_c(tmp_path: Path, heard) -> None:
+    db = tmp_path / "c.duckdb"
+    ids, true = _threaded_store(db)
+    derails = [p for p in ids if true[p][0] == "derailing"]
+    nam = sum(true[p][1] == "not_all_men" for p in derails) / len(derails)
+    fe = sum(true[p][1] == "false_equivalence" for p in derails) / len(derails)
+    codes = tmp_path / "codes.jsonl"
+    codes.write_text("".join(json.dumps({"id": p, "act": true[p][0], "frame": true[p][1]}) + "\n" for p in ids[::2]))
+    assert heard("code", "import", str(codes), "--db", str(db), "--coder", "ana").code == 0
+
+    numbers = json.loads(heard("report", "--db", str(db), "--format", "json").out)
+    model_c = {m["key"]: m for m in numbers["claims"][2]["measures"]}
+    claims = numbers["classifier_error"]["claims"]
+    assert set(claims) == {"b", "c"}  # no men's or women's testimonies here, so no claim a
+    b, c = claims["b"]["shares"], claims["c"]["shares"]
+    assert b["false_equivalence_share"]["method"] == c["not_all_men_share"]["method"] == "ppi"
+    assert b["false_equivalence_share"]["low"] <= fe <= b["false_equivalence_share"]["high"]
+    assert c["not_all_men_share"]["low"] <= nam <= c["not_all_men_share"]["high"]
+    # The model's own figure was biased (it calls most derails 'not all men') and its interval misses.
+    assert c["not_all_men_share"]["model_share"] > nam + 0.2
+    assert model_c["not_all_men_share"]["low"] > nam
+    for key in ("accountability_share_with_derail", "accountability_share_without_derail"):
+        assert c[key]["method"] == "ppi" and c[key]["estimate"] > c[key]["model_share"]  # the model under-calls it
+    diff = claims["c"]["difference"]
+    assert diff["key"] == "difference_accountability_share" and diff["low"] < diff["estimate"] < diff["high"]
+    assert claims["c"]["includes_classifier_error"] is True
+
+    assert heard("report", "--db", str(db), "-o", str(tmp_path / "r")).code == 0
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "Claim c, corrected:" in page and "Claim b, corrected:" in page and 'id="trust-claims"' in page
+    assert "still the model&#39;s call" in page
+    summary = (tmp_path / "r" / "summary.md").read_text()
+    assert "| c | share of derails framed 'not all men' |" in summary
+
+
+def test_codes_without_frames_leave_the_frame_shares_to_the_model_and_say_so(tmp_path: Path, heard) -> None:
+    db = tmp_path / "c.duckdb"
+    ids, true = _threaded_store(db)
+    codes = tmp_path / "codes.jsonl"
+    codes.write_text("".join(json.dumps({"id": p, "act": true[p][0]}) + "\n" for p in ids[::2]))  # acts only
+    heard("code", "import", str(codes), "--db", str(db), "--coder", "ana")
+    claims = json.loads(heard("report", "--db", str(db), "--format", "json").out)["classifier_error"]["claims"]
+    assert claims["c"]["shares"]["not_all_men_share"]["method"] == "model_only"
+    assert claims["b"]["shares"]["false_equivalence_share"]["method"] == "model_only"
+    assert claims["c"]["shares"]["accountability_share_with_derail"]["method"] == "ppi"
+    assert claims["c"]["includes_classifier_error"] is False

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from heard.errors import StoreError
 from heard.estimate.ppi import ShareEstimate, model_only_share, ppi_share
-from heard.records import ACTS, STANCES
+from heard.records import ACTS, FRAMES, STANCES
 from heard.store import Store, reads
 from heard.store import codes as code_store
 
@@ -46,6 +47,10 @@ class Truth:
         coded: field -> positions (into ``ids``) of posts with a code for the field.
         truth: field -> class -> share of the post's coders who gave the class, per coded position.
         weights: field -> inverse inclusion probability per coded position.
+        derail: what the coders said of derailing, aligned with ``coded["act"]``: for each frame
+            of :data:`heard.records.FRAMES`, and for ``centres_men``, the share of the post's act
+            codes that are derailing with that frame (centring men or male survivors); ``with_frame``
+            and ``with_centres``: the share that are derailing and record a frame (centres) at all.
         drawn: coded posts that ``heard sample`` drew.
         undrawn: coded posts it did not draw (treated as a simple random sample).
         unlabelled: coded posts the model has not labelled (left out, and said so).
@@ -57,6 +62,7 @@ class Truth:
     coded: dict[str, np.ndarray]
     truth: dict[str, dict[str, np.ndarray]]
     weights: dict[str, np.ndarray]
+    derail: dict[str, np.ndarray]
     drawn: int
     undrawn: int
     unlabelled: int
@@ -125,6 +131,8 @@ def load_truth(store: Store, model: str | None = None) -> Truth:
     position = {post_id: i for i, post_id in enumerate(ids)}
     draws = {d.post_id: d.inclusion for d in code_store.sample(store)}
     per_post: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    # Per act code: its frame, whether it centres men, whether it codes centres at all.
+    derail_codes: dict[str, list[tuple[str | None, bool, bool]]] = defaultdict(list)
     unlabelled: set[str] = set()
     for code in code_store.all_codes(store):
         if code.post_id not in position:
@@ -134,6 +142,10 @@ def load_truth(store: Store, model: str | None = None) -> Truth:
             value = getattr(code, name)
             if value is not None:
                 per_post[code.post_id][name].append(value)
+        if code.act is not None:
+            men = bool(code.centres) and any(c in ("men", "male_survivors") for c in code.centres or ())
+            derail_codes[code.post_id].append((code.frame, men, code.centres is not None) if code.act == "derailing"
+                                              else (None, False, False))
     coded_posts = sorted(per_post)
     drawn = [p for p in coded_posts if p in draws]
     undrawn = [p for p in coded_posts if p not in draws]
@@ -146,7 +158,19 @@ def load_truth(store: Store, model: str | None = None) -> Truth:
         coded[name] = np.array([position[p] for p in posts], dtype=np.int64)
         weights[name] = np.array([1.0 / draws.get(p, srs_inclusion) for p in posts])
         truth[name] = {c: np.array([per_post[p][name].count(c) / len(per_post[p][name]) for p in posts]) for c in classes}
-    return Truth(model, ids, {"act": act, "stance": stance}, coded, truth, weights, len(drawn), len(undrawn),
+    act_posts = [p for p in coded_posts if per_post[p]["act"]]
+
+    def shares(hit: Callable[[tuple[str | None, bool, bool]], bool]) -> np.ndarray:
+        return np.array([sum(map(hit, derail_codes[p])) / len(derail_codes[p]) for p in act_posts])
+
+    derail: dict[str, np.ndarray] = {
+        "centres_men": shares(lambda c: c[1]),
+        "with_frame": shares(lambda c: c[0] is not None),
+        "with_centres": shares(lambda c: c[2]),
+    }
+    for frame in FRAMES:
+        derail[frame] = np.array([sum(c[0] == frame for c in derail_codes[p]) / len(derail_codes[p]) for p in act_posts])
+    return Truth(model, ids, {"act": act, "stance": stance}, coded, truth, weights, derail, len(drawn), len(undrawn),
                  len(unlabelled))
 
 

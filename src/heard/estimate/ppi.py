@@ -155,12 +155,7 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
     # z is sum(w^2 (z - zbar)^2) (linearisation, sampling with replacement).
     y_bar, f_bar = float(w @ y), float(w @ fs)
 
-    def moments(wv: np.ndarray, yv: np.ndarray, fv: np.ndarray) -> tuple[float, float, float]:
-        wv = wv / wv.sum()
-        dy, df = yv - float(wv @ yv), fv - float(wv @ fv)
-        return float(wv**2 @ (df * df)), float(wv**2 @ (dy * df)), float(wv**2 @ (dy * dy))
-
-    s_ff, s_yf, s_yy = moments(w, y, fs)
+    s_ff, s_yf, s_yy = _moments(w, y, fs)
     lam = 1.0
     if tune:
         denom = model_var + s_ff
@@ -171,7 +166,7 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
         # (y=1, f=0) and one it flagged wrongly (y=0, f=1), in the spirit of Agresti and
         # Coull: with a rare class, a sample that happens to hold no error would otherwise
         # claim a near-zero variance and an interval that rarely covers.
-        s_ff, s_yf, s_yy = moments(np.append(w, [1.0 / n, 1.0 / n]), np.append(y, [1.0, 0.0]), np.append(fs, [0.0, 1.0]))
+        s_ff, s_yf, s_yy = _moments(np.append(w, [1.0 / n, 1.0 / n]), np.append(y, [1.0, 0.0]), np.append(fs, [0.0, 1.0]))
     variance = lam * lam * model_var + (s_yy - 2 * lam * s_yf + lam * lam * s_ff)
     se = float(np.sqrt(max(variance, 0.0)))
     point = _clip(estimate)
@@ -184,6 +179,114 @@ def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: 
     if (y >= 1).all():
         low = min(low, max(0.0, 1 - 3.0 / n))
     return ShareEstimate(mean_f_all, point, low, high, se, "ppi", n, float(n_eff), lam)
+
+
+def _moments(w: np.ndarray, y: np.ndarray, f: np.ndarray) -> tuple[float, float, float]:
+    """Weighted (Hájek, linearised) variance of the means of ``f`` and ``y`` and their covariance."""
+    w = w / w.sum()
+    dy, df = y - float(w @ y), f - float(w @ f)
+    return float(w**2 @ (df * df)), float(w**2 @ (dy * df)), float(w**2 @ (dy * dy))
+
+
+def model_only_ratio(model_num: np.ndarray, model_den: np.ndarray, model_se: float | None = None) -> ShareEstimate:
+    """The model's share of ``num`` among ``den`` posts with a sampling-only interval (binomial
+    on the ``den`` posts, or ``± 1.96 model_se``): the naive figure.
+
+    Example:
+        >>> round(model_only_ratio(np.array([1.0, 0, 0, 0]), np.array([1.0, 1, 0, 0])).estimate, 2)
+        0.5
+    """
+    fa, fb = np.asarray(model_num, dtype=np.float64), np.asarray(model_den, dtype=np.float64)
+    total = float(fb.sum())
+    if total <= 0:
+        return ShareEstimate(0.0, 0.0, 0.0, 0.0, 0.0, "model_only", 0, 0.0, None)
+    p = float(fa.sum()) / total
+    se = float(np.sqrt(max(p * (1 - p), 0.0) / total)) if model_se is None else model_se
+    return ShareEstimate(p, p, _clip(p - Z95 * se), _clip(p + Z95 * se), se, "model_only", 0, 0.0, None)
+
+
+def ppi_ratio(model_num: np.ndarray, model_den: np.ndarray, coded: np.ndarray, truth_num: np.ndarray,
+              truth_den: np.ndarray, weights: np.ndarray | None = None, *, tune: bool = True,
+              model_se: float | None = None) -> ShareEstimate:
+    """Prediction-powered estimate of a share *among* some posts: ``E[num] / E[den]``, say the
+    share of derails framed ``not_all_men``, where both which posts derail and how they are
+    framed are the model's calls on every post and the coders' on the coded ones.
+
+    Numerator and denominator are each estimated as in :func:`ppi_share` with one ``λ`` and the
+    ratio ``R = A / B`` gets the linearised (delta-method) variance: that of the PPI mean of
+    ``num − R·den``, divided by ``B²``. ``λ`` is power-tuned on that linearised variable. As in
+    :func:`ppi_share`, two pseudo-posts (one ``num`` post the model missed, one it invented)
+    keep a sample without errors from claiming a near-zero variance.
+
+    Args:
+        model_num: the model's value of ``num`` on every post (for a frame share: 1 if the model
+            says derailing with that frame), length ``N``.
+        model_den: the model's value of ``den`` on every post (1 if the model says derailing).
+        coded: positions of the coded posts.
+        truth_num: the coders' value of ``num`` on those posts (a fraction when coders disagree).
+        truth_den: the coders' value of ``den`` on them.
+        weights: inverse inclusion probabilities of the coded posts (default: equal).
+        tune: power-tune ``λ``; ``False`` uses ``λ = 1``.
+        model_se: standard error of the model's own ratio when posts are clustered (the report's
+            bootstrap over threads); default from the posts taken as independent.
+
+    Returns:
+        The estimate (``model_share``: the model's own ratio); the model-only figure when fewer
+        than two posts were coded or no post, coded or not, is in ``den``.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> den = rng.random(4000) < 0.2                  # 20% derail
+        >>> num = den & (rng.random(4000) < 0.5)          # half of them "not all men"
+        >>> model_num = num & (rng.random(4000) < 0.5)    # the model finds half the frames
+        >>> coded = np.arange(0, 4000, 10)
+        >>> est = ppi_ratio(model_num, den, coded, num[coded], den[coded])
+        >>> round(est.model_share, 2), est.low < 0.5 < est.high
+        (0.24, True)
+    """
+    fa, fb = np.asarray(model_num, dtype=np.float64), np.asarray(model_den, dtype=np.float64)
+    idx = np.asarray(coded, dtype=np.int64)
+    ya, yb = np.asarray(truth_num, dtype=np.float64), np.asarray(truth_den, dtype=np.float64)
+    if not (idx.shape == ya.shape == yb.shape):
+        raise ValueError(f"expected one truth value per coded post, found {ya.size} and {yb.size} for {idx.size}")
+    naive = model_only_ratio(fa, fb, model_se)
+    n, n_all = idx.size, fa.size
+    if n < 2 or n_all == 0:
+        return naive
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = w / w.sum()
+    mean_a, mean_b = float(fa.mean()), float(fb.mean())
+
+    def parts(lam: float) -> tuple[float, float]:
+        return lam * mean_a + float(w @ (ya - lam * fa[idx])), lam * mean_b + float(w @ (yb - lam * fb[idx]))
+
+    def linearised(ratio: float) -> tuple[np.ndarray, np.ndarray, float]:
+        g_all = fa - ratio * fb
+        model_var = float(g_all.var()) / n_all if model_se is None else (model_se * mean_b) ** 2
+        return ya - ratio * yb, g_all[idx], model_var
+
+    a, b = parts(1.0)
+    if b <= 0:
+        return naive
+    lam = 1.0
+    if tune:
+        gy, gf, model_var = linearised(a / b)
+        s_ff, s_yf, _ = _moments(w, gy, gf)
+        denom = model_var + s_ff
+        lam = _clip(s_yf / denom) if denom > 0 else 0.0
+        a, b = parts(lam)
+        if b <= 0:
+            return naive
+    ratio = _clip(a / b)
+    gy, gf, model_var = linearised(ratio)
+    # Pseudo-posts: a num post the model missed (g_y = 1 − R, g_f = 0) and one it invented (0, 1 − R).
+    s_ff, s_yf, s_yy = _moments(np.append(w, [1.0 / n, 1.0 / n]), np.append(gy, [1 - ratio, 0.0]),
+                                np.append(gf, [0.0, 1 - ratio]))
+    variance = (lam * lam * model_var + s_yy - 2 * lam * s_yf + lam * lam * s_ff) / (b * b)
+    se = float(np.sqrt(max(variance, 0.0)))
+    n_eff = ratio * (1 - ratio) / (se * se) if se > 0 else float(n)
+    return ShareEstimate(naive.model_share, ratio, _clip(ratio - Z95 * se), _clip(ratio + Z95 * se), se, "ppi", n,
+                         float(n_eff), lam)
 
 
 def ppi_difference(a: ShareEstimate, b: ShareEstimate) -> tuple[float, float, float]:

@@ -45,7 +45,8 @@ def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files
         "",
         "## The three questions",
         "",
-        "These intervals cover sampling error only: they take the classifier's labels to be right.",
+        "These intervals cover sampling error only: they take the classifier's labels to be right."
+        + (" The claims corrected for the classifier's errors follow them." if trust.claims else ""),
         "",
     ]
     for claim in claim_texts(findings.claims):
@@ -58,13 +59,18 @@ def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files
                      else interval(m.estimate, m.unit))
             lines.append(f"| {md(m.label)} | {md(value)} | {m.estimate.n:,} |")
         lines.append("")
-    if trust.claim_a:
-        lines += [md(trust.claim_a), ""]
+    for sentence in trust.claims:
+        lines += [md(sentence), ""]
     lines += ["## How far to trust these figures", "", md(trust.summary), ""]
     if trust.corrected:
         lines += ([md(trust.agreement), ""] if trust.agreement else []) + [
             "| act | model's share | estimate | 95% interval | interval includes classifier error |", "|---|---|---|---|---|"]
         lines += [f"| {r.name} | {r.model} | {r.estimate} | {r.interval} | {r.includes} |" for r in trust.rows]
+        if trust.claim_rows:
+            lines += ["", "| claim | measure | model's figure | estimate | 95% interval | hand-coded | interval includes "
+                      "classifier error |", "|---|---|---|---|---|---|---|"]
+            lines += [f"| {r.claim} | {md(r.measure)} | {r.model} | {r.estimate} | {r.interval} | {r.coded} | {r.includes} |"
+                      for r in trust.claim_rows]
         lines += ["", md(trust.scope), ""]
     lines += ["## Reception by discloser", "",
               "| discloser | testimonies | answered | replies | supportive | hostile | silencing |",

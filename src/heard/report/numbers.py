@@ -119,7 +119,7 @@ def numbers_from(findings: Findings, correction: Correction | None = None) -> di
         "claims": [c.to_dict() for c in claim_texts(findings.claims)],
         "thresholds": thresholds(),
         "classifier_error": correction.to_dict() if correction is not None else {
-            "n_coded": 0, "includes_classifier_error": False,
+            "n_coded": 0, "includes_classifier_error": False, "claims": {},
             "notes": ["No hand codes: every interval covers sampling error only. Fix: `heard sample`, code, report again."]},
     }
 

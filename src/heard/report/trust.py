@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from heard.estimate.claims import CorrectedClaim
 from heard.estimate.ppi import ShareEstimate
 from heard.estimate.report import Correction
+from heard.report.claims import MEASURE_LABELS
 from heard.report.wording import percent
 
 
@@ -28,14 +30,28 @@ class TrustRow:
 
 
 @dataclass(frozen=True)
+class ClaimRow:
+    """One share of a claim, corrected: the model's figure and the estimate with its interval."""
+
+    claim: str
+    measure: str
+    model: str
+    estimate: str
+    interval: str
+    coded: str
+    includes: str
+
+
+@dataclass(frozen=True)
 class TrustText:
     """Sentences and rows for the report's "How far to trust these figures" part."""
 
     corrected: bool
     summary: str
     agreement: str
-    claim_a: str
+    claims: tuple[str, ...]
     rows: tuple[TrustRow, ...]
+    claim_rows: tuple[ClaimRow, ...]
     scope: str
 
     @property
@@ -61,7 +77,7 @@ def trust_text(correction: Correction | None) -> TrustText:
             "error only: each takes the classifier's labels to be right, and they are not always right "
             "(see docs/model.md). To get intervals that include the classifier's errors, draw a sample with "
             "`heard sample`, code it (`heard code`, or `heard code import`), and make the report again.",
-            "", "", (), "")
+            "", (), (), (), "")
     est = correction.estimates
     f1 = correction.act_macro_f1
     agreement = ""
@@ -74,19 +90,53 @@ def trust_text(correction: Correction | None) -> TrustText:
                       f"({a.low:.2f} to {a.high:.2f}, {a.n:,} posts coded twice or more).")
     rows = tuple(TrustRow(name, percent(e.model_share), percent(e.estimate), _interval(e), _includes(e))
                  for name, e in est.acts.items())
-    claim = ""
-    if correction.claim_a is not None:
-        c = correction.claim_a
-        d, low, high = c.difference
-        claim = (f"Claim a, corrected: silencing is {percent(c.men.estimate)} of replies to men's testimonies "
-                 f"({_interval(c.men)}, {c.men.n_coded:,} of them hand-coded; {_includes(c.men)}) and "
-                 f"{percent(c.women.estimate)} of replies to women's ({_interval(c.women)}, {c.women.n_coded:,} "
-                 f"hand-coded; {_includes(c.women)}); the difference is {d * 100:+.1f} points "
-                 f"({low * 100:+.1f} to {high * 100:+.1f}). Whose testimony a reply answers is still the model's call.")
+    claim_rows = tuple(ClaimRow(c.key, MEASURE_LABELS[key], percent(e.model_share), percent(e.estimate), _interval(e),
+                                f"{e.n_coded:,}" if e.includes_classifier_error else "n/a", _includes(e))
+                       for c in correction.claims for key, e in c.shares.items())
     summary = (f"{correction.n_coded:,} posts were hand-coded by {correction.coders} coder(s). The act shares below "
                "are prediction-powered estimates (PPI++): the model's figure on every post, corrected by how "
                "often it was wrong on the coded ones, so their 95% intervals include the classifier's errors. "
                + " ".join(est.notes))
-    scope = ("The other intervals in this report (reception by discloser, claims b and c, frames, the timeline) "
-             "still cover sampling error only and take the labels to be right.")
-    return TrustText(True, summary.strip(), agreement, claim, rows, scope)
+    scope = ("The other intervals in this report (reception by discloser, the frame table, the timeline, the "
+             "timing of claim b) still cover sampling error only and take the labels to be right.")
+    return TrustText(True, summary.strip(), agreement, tuple(claim_sentence(c) for c in correction.claims), rows,
+                     claim_rows, scope)
+
+
+def _difference(claim: CorrectedClaim) -> str:
+    if claim.difference is None:
+        return ""
+    _, (d, low, high) = claim.difference
+    return f"; the difference is {d * 100:+.1f} points ({low * 100:+.1f} to {high * 100:+.1f})"
+
+
+def claim_sentence(claim: CorrectedClaim) -> str:
+    """One claim's corrected figures in a sentence, ending with what is still the model's call.
+
+    Example:
+        >>> claim_sentence(correction.claims[0])[:28]                # doctest: +SKIP
+        'Claim a, corrected: silencing'
+    """
+    s = claim.shares
+
+    def part(key: str) -> str:
+        e = s[key]
+        if not e.includes_classifier_error:
+            return f"{percent(e.estimate)} ({_interval(e)}; the model's own figure, sampling error only)"
+        return f"{percent(e.estimate)} ({_interval(e)}; {e.n_coded:,} hand-coded; {_includes(e)})"
+
+    if claim.key == "a":
+        body = (f"silencing is {part('men_silencing_share')} of replies to men's testimonies and "
+                f"{part('women_silencing_share')} of replies to women's")
+    elif claim.key == "b":
+        body = (f"{part('false_equivalence_share')} of derails used male victimhood as a counter, and "
+                f"{part('centres_men_share')} centred men")
+    else:
+        body = (f"'not all men' framed {part('not_all_men_share')} of derails; accountability was "
+                f"{part('accountability_share_with_derail')} of the other posts in threads with a derail and "
+                f"{part('accountability_share_without_derail')} in threads without")
+    note = claim.note
+    if not claim.includes_classifier_error:
+        note += (" A figure that is the model's own had fewer than 10 coded posts where it is measured, or codes "
+                 "without the field it needs (frame, centres).")
+    return f"Claim {claim.key}, corrected: {body}{_difference(claim)}. {note}"
