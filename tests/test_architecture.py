@@ -70,6 +70,7 @@ PUBLIC_NAMES = {
     "Label", "Post", "Unit", "Store", "Classifier", "ColumnMap",
     "HeardError", "InputError", "StoreError", "ModelError", "ConfigError",
     "ingest_files", "label_store", "classify_texts", "analyse", "build_report",
+    "classify_file", "classify_partitioned", "estimate_store", "create_app",
     "__version__",
 }
 

@@ -20,6 +20,14 @@ Example:
     ...     result = heard.build_report(store, Path("report"))
     >>> heard.classify_texts(["I believe her. But not every man is a predator."])[0].act  # doctest: +SKIP
     'derailing'
+    >>> heard.classify_file("posts.jsonl", "labels.jsonl", heard.Classifier.load())  # doctest: +SKIP
+    1204
+    >>> with heard.Store.open("corpus.duckdb", read_only=True) as store:   # doctest: +SKIP
+    ...     heard.estimate_store(store).acts["silencing"].method
+    'ppi'
+
+``classify_partitioned`` runs ``heard classify`` over Parquet partitions (on a Dask
+cluster if given one); ``create_app`` is the web app of ``heard serve``.
 """
 
 from __future__ import annotations
@@ -49,11 +57,15 @@ from heard.store import Store
 
 if TYPE_CHECKING:
     from heard.classify.classifier import Classifier, classify_texts
+    from heard.classify.contract import classify_file
     from heard.classify.labelling import label_store
+    from heard.estimate.corrected import estimate_store
+    from heard.execution.run import classify_partitioned
     from heard.ingest.columns import ColumnMap
     from heard.ingest.pipeline import ingest as ingest_files
     from heard.report.build import build_report
     from heard.threads.analysis import analyse
+    from heard.web.app import create_app
 
 # name -> (module, attribute): loaded on first use (PEP 562), so that `import heard`
 # and `heard --help` do not start ONNX Runtime or the chart renderer.
@@ -62,7 +74,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ColumnMap": ("heard.ingest.columns", "ColumnMap"),
     "analyse": ("heard.threads.analysis", "analyse"),
     "build_report": ("heard.report.build", "build_report"),
+    "classify_file": ("heard.classify.contract", "classify_file"),
+    "classify_partitioned": ("heard.execution.run", "classify_partitioned"),
     "classify_texts": ("heard.classify.classifier", "classify_texts"),
+    "create_app": ("heard.web.app", "create_app"),
+    "estimate_store": ("heard.estimate.corrected", "estimate_store"),
     "ingest_files": ("heard.ingest.pipeline", "ingest"),
     "label_store": ("heard.classify.labelling", "label_store"),
 }
@@ -94,7 +110,11 @@ __all__ = [
     "__version__",
     "analyse",
     "build_report",
+    "classify_file",
+    "classify_partitioned",
     "classify_texts",
+    "create_app",
+    "estimate_store",
     "ingest_files",
     "label_store",
 ]
