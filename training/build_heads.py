@@ -36,12 +36,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "add metooma to train on MeTooMA's expert labels)")
     parser.add_argument("--cache", type=Path, help="folder to keep the encoder's vectors in, by text, "
                         "so a second build on the same encoder skips encoding (worth it for a base-size encoder)")
+    parser.add_argument("--calibration-share", action="store_true",
+                        help="calibrate on the in-domain share the encoder was not tuned on (training.corpus.is_calibration_post; "
+                             "pair with finetune_encoder --hold-calibration)")
     args = parser.parse_args(argv)
     config = TrainConfig.from_dict(json.loads(args.config.read_text(encoding="utf-8"))) if args.config else TrainConfig()
     try:
         sources = args.weak_sources.split(",") if args.weak_sources else None
         folder, metrics = build_heads(args.output, args.public, args.encoder, config, say=lambda m: print(m, file=sys.stderr),
-                                      weak_sources=sources, cache=args.cache)
+                                      weak_sources=sources, cache=args.cache,
+                                      calibration_share=args.calibration_share)
     except HeardError as exc:
         print(f"build_heads: error: {exc}", file=sys.stderr)
         return 1
