@@ -257,21 +257,26 @@ def label(db: str | None, heads: str | None, encoder: str | None) -> None:
 @click.option("--cluster", help="run partitions on Dask: local:N (N worker processes) or tcp://HOST:PORT (a scheduler)")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="cuda: ONNX Runtime on the GPU (pip install 'heard[gpu]')")
-def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None, cluster: str | None, device: str) -> None:
+@click.option("--key", "key_path", type=click.Path(path_type=Path),
+              help="pseudonym key for an author column (default: OUTPUT.key beside the output, created when needed)")
+def classify(input_path: Path, output: Path, heads: str | None, encoder: str | None, cluster: str | None, device: str,
+             key_path: Path | None) -> None:
     """Label each post {"id", "text"} of IN (a JSONL or Parquet file, or a folder of part
     files); one output row per input row, same order, partitions mirrored; a folder's run
-    resumes where it stopped."""
+    resumes where it stopped. Columns parent_id, created_at and author are kept (author
+    pseudonymised) for `heard report --parquet`."""
     from heard.execution import classify_partitioned, plan_partitions
     from heard.ingest.readers import count_lines
 
-    partitions = plan_partitions(input_path, output)  # before the model loads and the work is done
+    partitions = plan_partitions(input_path, output, key_path)  # before the model loads and the work is done
     single_jsonl = input_path.is_file() and input_path.suffix.lower() not in (".parquet", ".pq")
     unit = "lines" if single_jsonl else "posts"
     progress = _Progress("classify", unit, total=(lambda: count_lines(input_path)) if single_jsonl else None)
     settings = _settings(heads=heads, encoder=encoder)
     try:
         summary = classify_partitioned(input_path, output, heads=settings.heads, encoder=settings.encoder, cluster=cluster,
-                                       device=device, max_chars=settings.max_chars, progress=progress.count)
+                                       device=device, max_chars=settings.max_chars, progress=progress.count,
+                                       key_path=key_path)
     finally:
         progress.done()
     skipped = f", {summary.skipped:,} partitions already done" if summary.skipped else ""

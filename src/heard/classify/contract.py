@@ -7,11 +7,24 @@ parent post or the thread's title), a string or null; the model reads it as its
 heads say (:attr:`Classifier.context_mode`).
 Output: exactly one line (row) per input line (row), same order::
 
-    {"id", "act", "stance", "abusive", "voice", "frame", "discloser", "centres", "scores"}
+    {"id", "act", "stance", "abusive", "voice", "frame", "discloser", "centres", "scores",
+     "parent_id"?, "created_at"?, "author"?}
 
 in JSONL or Parquet, as the output's name ends (``.jsonl``, ``.parquet``). In
 Parquet, ``centres`` is a list of strings and ``scores`` a struct with one
 float per act; ``id`` keeps the input's Parquet type.
+
+Thread columns (:data:`THREAD_COLUMNS`, since heard 0.9): when the input has
+``parent_id``, ``created_at`` or ``author``, the output carries them, so
+``heard report --parquet`` can rebuild reply trees from the labels alone.
+``parent_id`` keeps its type (text from JSONL into Parquet); ``created_at`` is read
+as ingest reads times (ISO 8601, epoch seconds, a Parquet timestamp; naive is
+UTC) and written in UTC (a ``timestamp[us, UTC]`` column, an ISO string ending
+``Z`` in JSONL); ``author`` is replaced by its keyed-hash pseudonym
+(:meth:`heard.store.PseudonymKey.pseudonymise`, as ``heard ingest`` stores it)
+under the key file ``key_path`` (created when missing), never written as read.
+A JSONL output line has the thread keys its input line had; a Parquet output
+has the columns the input has (for JSONL input: any line names).
 
 The output is written to a temporary file and moved into place at the end,
 so a bad input line leaves no half-written output. A text may hold at most
@@ -31,6 +44,7 @@ import re
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,8 +53,10 @@ import pyarrow.parquet as pq
 
 from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
+from heard.ingest.timeparse import TimeFormatError, parse_time
 from heard.jsonl import read_jsonl
 from heard.records import ACTS, Label
+from heard.store.keys import PseudonymKey
 
 _PROGRESS_EVERY = 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -67,9 +83,15 @@ def file_format(path: str | Path) -> str:
 Post = tuple[int, Any, str, "str | None"]
 """(line or row number, id, text, context) of one input post."""
 
+THREAD_COLUMNS = ("parent_id", "created_at", "author")
+"""Input columns ``heard classify`` carries into its output when present (``author`` pseudonymised)."""
 
-def _line(row: Any) -> tuple[Any, str, str | None]:
-    """(id, text, context) of one input line."""
+_Row = tuple[int, Any, str, "str | None", dict[str, Any]]
+"""A post and its thread columns as read (raw values, by column name)."""
+
+
+def _line(row: Any) -> tuple[Any, str, str | None, dict[str, Any]]:
+    """(id, text, context, thread columns) of one input line."""
     if not isinstance(row, dict):
         raise ValueError(f"a JSON {type(row).__name__}")
     if "text" not in row or row["text"] is None:
@@ -82,7 +104,7 @@ def _line(row: Any) -> tuple[Any, str, str | None]:
         half = _SURROGATE.search(value)
         if half:
             raise ValueError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)")
-    return row.get("id"), text, context
+    return row.get("id"), text, context, {c: row[c] for c in THREAD_COLUMNS if c in row}
 
 
 def _too_long(path: Path, number: int, text: str, max_chars: int, what: str = "line") -> InputError:
@@ -96,17 +118,17 @@ def _context_too_long(path: Path, number: int, context: str, max_chars: int) -> 
                       "pass the start of the parent post or the thread title only", line=number)
 
 
-def _rows(path: Path, max_chars: int) -> Iterator[Post]:
-    """(line number, id, text, context) for every line; raises on a bad, blank or too long one."""
+def _rows(path: Path, max_chars: int) -> Iterator[_Row]:
+    """(line number, id, text, context, thread) for every line; raises on a bad, blank or too long one."""
     number = 0
     try:
-        for number, (post_id, text, context) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
+        for number, (post_id, text, context, thread) in read_jsonl(path, _line, "expected a JSON object with id and text", blank_lines=False,
                                                   fix='write it as {"id": ..., "text": ...} (an empty text is fine)'):
             if len(text) > max_chars:
                 raise _too_long(path, number, text, max_chars)
             if context is not None and len(context) > max_chars:
                 raise _context_too_long(path, number, context, max_chars)
-            yield number, post_id, text, context
+            yield number, post_id, text, context, thread
     except (RecursionError, ValueError) as exc:  # json.loads: nesting too deep, an integer of over 4,300 digits
         why = "lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"a value JSON cannot hold ({str(exc).split(':')[0]})"
         raise InputError(str(path), "expected one JSON object per line", f"found {why}", "fix the line", line=number + 1) from None
@@ -139,8 +161,8 @@ def check_paths(in_path: str | Path, out_path: str | Path) -> None:
         raise ConfigError(f"-o {target}: expected a folder heard may write to, found {folder} read-only. Fix: choose another folder")
 
 
-def _parquet_rows(path: Path, max_chars: int) -> Iterator[Post]:
-    """(row number, id, text, context) for every row of a Parquet file; raises on a null, non-text or too long text."""
+def _parquet_rows(path: Path, max_chars: int) -> Iterator[_Row]:
+    """(row number, id, text, context, thread) for every row of a Parquet file; raises on a null, non-text or too long text."""
     try:
         parquet = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:
@@ -157,13 +179,16 @@ def _parquet_rows(path: Path, max_chars: int) -> Iterator[Post]:
             and not pa.types.is_large_string(parquet.schema_arrow.field("context").type):
         raise InputError(str(path), "expected a text (string) column 'context'", f"found type {parquet.schema_arrow.field('context').type}",
                          "cast the column to string, or drop it")
-    columns = ["text", *(["id"] if "id" in names else []), *(["context"] if "context" in names else [])]
+    thread_columns = [c for c in THREAD_COLUMNS if c in names]
+    columns = ["text", *(["id"] if "id" in names else []), *(["context"] if "context" in names else []), *thread_columns]
     number = 0
     for batch in parquet.iter_batches(batch_size=_PARQUET_ROWS, columns=columns):
         texts = batch.column("text").to_pylist()
         ids = batch.column("id").to_pylist() if "id" in columns else [None] * len(texts)
         contexts = batch.column("context").to_pylist() if "context" in columns else [None] * len(texts)
-        for post_id, text, context in zip(ids, texts, contexts):
+        values = [batch.column(c).to_pylist() for c in thread_columns]
+        threads = [dict(zip(thread_columns, row)) for row in zip(*values)] if values else [{}] * len(texts)
+        for post_id, text, context, thread in zip(ids, texts, contexts, threads):
             number += 1
             if text is None:
                 raise InputError(str(path), "expected a text in every row (an empty text is fine)", "found a null 'text'",
@@ -172,7 +197,11 @@ def _parquet_rows(path: Path, max_chars: int) -> Iterator[Post]:
                 raise _too_long(path, number, text, max_chars, "row")
             if context is not None and len(context) > max_chars:
                 raise _context_too_long(path, number, context, max_chars)
-            yield number, post_id, text, context
+            yield number, post_id, text, context, thread
+
+
+def _read(source: Path, max_chars: int) -> Iterator[_Row]:
+    return _parquet_rows(source, max_chars) if file_format(source) == "parquet" else _rows(source, max_chars)
 
 
 def read_posts(path: str | Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[Post]:
@@ -189,28 +218,89 @@ def read_posts(path: str | Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[Po
         >>> list(read_posts(path))
         [(1, 7, 'me too')]
     """
-    source = Path(path)
-    if file_format(source) == "parquet":
-        return _parquet_rows(source, max_chars)
-    return _rows(source, max_chars)
+    return ((number, post_id, text, context) for number, post_id, text, context, _ in _read(Path(path), max_chars))
 
 
-def parquet_schema(id_type: pa.DataType) -> pa.Schema:
-    """The schema of ``heard classify``'s Parquet output, for ids of ``id_type``.
+TIME_TYPE = pa.timestamp("us", tz="UTC")
+"""The Parquet type of the output's ``created_at``."""
+
+
+def parquet_schema(id_type: pa.DataType, thread: dict[str, pa.DataType] | None = None) -> pa.Schema:
+    """The schema of ``heard classify``'s Parquet output, for ids of ``id_type`` and the thread columns ``thread``.
 
     Example:
         >>> parquet_schema(pa.int64()).names[:3]
         ['id', 'act', 'stance']
+        >>> parquet_schema(pa.string(), {"parent_id": pa.string()}).names[-1]
+        'parent_id'
     """
     return pa.schema([
         ("id", id_type), ("act", pa.string()), ("stance", pa.string()), ("abusive", pa.bool_()), ("voice", pa.string()),
         ("frame", pa.string()), ("discloser", pa.string()), ("centres", pa.list_(pa.string())),
         ("scores", pa.struct([(act, pa.float64()) for act in ACTS])),
+        *(thread or {}).items(),
     ])
 
 
+def _thread_types(source: Path) -> dict[str, pa.DataType]:
+    """The thread columns the output of ``source`` carries, with their Parquet types."""
+    if file_format(source) == "parquet":
+        schema = pq.read_schema(source)
+        parent = schema.field("parent_id").type if "parent_id" in schema.names else pa.string()
+        present = [c for c in THREAD_COLUMNS if c in schema.names]
+    else:
+        # Lines need not share keys (a root has no parent_id): a column any line names. A key
+        # spelled inside a text only adds a column of nulls.
+        wanted = {c: f'"{c}"'.encode() for c in THREAD_COLUMNS}
+        found: set[str] = set()
+        with source.open("rb") as fh:
+            for raw in fh:
+                found.update(c for c, key in wanted.items() if c not in found and key in raw)
+                if len(found) == len(wanted):
+                    break
+        parent, present = pa.string(), [c for c in THREAD_COLUMNS if c in found]
+    if pa.types.is_large_string(parent):
+        parent = pa.string()
+    types = {"parent_id": parent, "created_at": TIME_TYPE, "author": pa.string()}
+    return {c: types[c] for c in present}
+
+
+def _text_value(value: Any) -> str | None:
+    """A parent id or author as text, as ingest reads them (``None`` and "" are none; 7.0 is "7")."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+class _Threads:
+    """Turns one input's raw thread columns into the output's: times in UTC, authors pseudonymised."""
+
+    def __init__(self, path: Path, key_path: Path, parent_as_text: bool) -> None:
+        self.path, self.key_path, self.parent_as_text = path, key_path, parent_as_text
+        self.key: PseudonymKey | None = None
+
+    def __call__(self, number: int, raw: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if "parent_id" in raw:
+            out["parent_id"] = _text_value(raw["parent_id"]) if self.parent_as_text else raw["parent_id"]
+        if "created_at" in raw:
+            try:
+                out["created_at"] = parse_time(raw["created_at"])
+            except TimeFormatError as exc:  # never quotes the value: it may be someone's words
+                raise InputError(str(self.path), "expected a timestamp in 'created_at' (ISO 8601 or epoch seconds)", f"found {exc}",
+                                 "fix the value, or rename the column if it is not the post's time", line=number) from None
+        if "author" in raw:
+            author = _text_value(raw["author"])
+            if author is not None and self.key is None:
+                self.key = PseudonymKey.for_labels(self.key_path)
+            out["author"] = self.key.pseudonymise(author) if self.key is not None and author is not None else None
+        return out
+
+
 class _Writer(Protocol):
-    def write(self, post_id: Any, label: Label) -> None: ...
+    def write(self, post_id: Any, label: Label, thread: dict[str, Any]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -219,8 +309,10 @@ class _JsonlWriter:
     def __init__(self, fd: int) -> None:
         self.out = os.fdopen(fd, "w", encoding="utf-8")
 
-    def write(self, post_id: Any, label: Label) -> None:
-        self.out.write(json.dumps({"id": post_id, **label.to_dict()}, ensure_ascii=False) + "\n")
+    def write(self, post_id: Any, label: Label, thread: dict[str, Any]) -> None:
+        if isinstance(thread.get("created_at"), datetime):
+            thread = {**thread, "created_at": thread["created_at"].astimezone(UTC).isoformat().replace("+00:00", "Z")}
+        self.out.write(json.dumps({"id": post_id, **label.to_dict(), **thread}, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
         self.out.close()
@@ -229,14 +321,15 @@ class _JsonlWriter:
 class _ParquetWriter:
     """Rows in batches of 8,192 (one row group each), so memory stays flat."""
 
-    def __init__(self, fd: int, id_type: pa.DataType | None) -> None:
+    def __init__(self, fd: int, id_type: pa.DataType | None, thread: dict[str, pa.DataType]) -> None:
         self.fd = fd
         self.id_type = id_type
+        self.thread = thread
         self.writer: pq.ParquetWriter | None = None
         self.rows: list[dict[str, Any]] = []
 
-    def write(self, post_id: Any, label: Label) -> None:
-        self.rows.append({"id": post_id, **label.to_dict()})
+    def write(self, post_id: Any, label: Label, thread: dict[str, Any]) -> None:
+        self.rows.append({"id": post_id, **label.to_dict(), **thread})
         if len(self.rows) >= _PARQUET_ROWS:
             self.flush()
 
@@ -244,7 +337,7 @@ class _ParquetWriter:
         if self.writer is None:
             if self.id_type is None:  # ids from JSONL: the first batch's type, or text
                 self.id_type = _id_type([r["id"] for r in self.rows])
-            self.writer = pq.ParquetWriter(os.fdopen(self.fd, "wb"), parquet_schema(self.id_type), compression="zstd")
+            self.writer = pq.ParquetWriter(os.fdopen(self.fd, "wb"), parquet_schema(self.id_type, self.thread), compression="zstd")
         if self.rows:
             rows = self.rows if self.id_type != pa.string() else [{**r, "id": _id_text(r["id"])} for r in self.rows]
             self.writer.write_table(pa.Table.from_pylist(rows, schema=self.writer.schema))
@@ -308,12 +401,16 @@ def classify_file(
     progress: Callable[[int], None] | None = None,
     *,
     max_chars: int = MAX_LINE_CHARS,
+    key_path: str | Path | None = None,
 ) -> int:
     """Classify every post of ``in_path`` (JSONL or Parquet) into ``out_path``
     (JSONL or Parquet, by its ending); return the number of posts.
 
     The output is written to a temporary file beside it and moved into place
     when complete, so a failure or a kill leaves no half-written output.
+    Thread columns of the input are carried (see the module's docstring); an
+    ``author`` column is pseudonymised with the key at ``key_path`` (default:
+    ``<out_path>.key``; created when missing, only when there are authors).
 
     Raises:
         InputError: the input is missing, empty, or has a bad line or a text longer
@@ -329,13 +426,20 @@ def classify_file(
     check_paths(source, target)
     out_kind = file_format(target)
     id_type = _input_id_type(source)
+    thread_types = _thread_types(source)
+    threads = _Threads(source, Path(key_path) if key_path is not None else target.with_name(target.name + ".key"),
+                       parent_as_text=out_kind == "parquet" and thread_types.get("parent_id") == pa.string())
     fd, tmp_name = tempfile.mkstemp(prefix=".heard-", suffix=f".{out_kind}", dir=target.parent)
     count = 0
-    writer: _Writer = _JsonlWriter(fd) if out_kind == "jsonl" else _ParquetWriter(fd, id_type if id_type != pa.null() else pa.string())
+    writer: _Writer = (_JsonlWriter(fd) if out_kind == "jsonl"
+                       else _ParquetWriter(fd, id_type if id_type != pa.null() else pa.string(), thread_types))
+    # The thread columns travel with the id through the classifier's read-ahead.
+    posts = ((number, (post_id, threads(number, raw) if raw else {}), text, context)
+             for number, post_id, text, context, raw in _read(source, max_chars))
     try:
         try:
-            for post_id, label in label_stream(read_posts(source, max_chars), classifier):
-                writer.write(post_id, label)
+            for (post_id, thread), label in label_stream(posts, classifier):
+                writer.write(post_id, label, thread)
                 count += 1
                 if progress and count % _PROGRESS_EVERY == 0:
                     progress(count)

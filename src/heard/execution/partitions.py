@@ -31,24 +31,39 @@ PART_ENDINGS = (*PARQUET_ENDINGS, ".jsonl", ".ndjson", ".json")
 
 @dataclass(frozen=True)
 class Partition:
-    """One input file and the output file its labels go to; ``name`` is its key in the manifest."""
+    """One input file, the output file its labels go to (``name``: its key in the manifest), and the
+    pseudonym key file for the run's author columns (one for every partition of a run)."""
 
     name: str
     source: Path
     target: Path
+    key: Path | None = None
 
 
-def plan_partitions(in_path: str | Path, out_path: str | Path) -> list[Partition]:
-    """The partitions of ``in_path`` (a file or a folder of part files), in name order.
+def key_beside(out_path: str | Path) -> Path:
+    """The default pseudonym key of a classify output: ``<output>.key`` beside the file or folder.
+
+    Example:
+        >>> key_beside("labels/").name
+        'labels.key'
+    """
+    target = Path(out_path)
+    return target.with_name(target.name + ".key")
+
+
+def plan_partitions(in_path: str | Path, out_path: str | Path, key_path: str | Path | None = None) -> list[Partition]:
+    """The partitions of ``in_path`` (a file or a folder of part files), in name order; authors are
+    pseudonymised with the key at ``key_path`` (default :func:`key_beside` the output).
 
     Raises:
         InputError: the input is missing, or a folder without part files.
         ConfigError: a folder's output is a file, or lies inside the input folder.
     """
     source, target = Path(in_path), Path(out_path)
+    key = Path(key_path) if key_path is not None else key_beside(target)
     if source.is_file():
         check_paths(source, target)
-        return [Partition(source.name, source, target)]
+        return [Partition(source.name, source, target, key)]
     if not source.is_dir():
         raise InputError(str(source), "expected a JSONL or Parquet file, or a folder of them", "found nothing there", "check the path")
     if target.exists() and not target.is_dir():
@@ -63,7 +78,7 @@ def plan_partitions(in_path: str | Path, out_path: str | Path) -> list[Partition
     )
     if not parts:
         raise InputError(str(source), f"expected part files ending in {', '.join(PART_ENDINGS)}", "found none", "check the folder")
-    return [Partition(path.relative_to(source).as_posix(), path, target / path.relative_to(source)) for path in parts]
+    return [Partition(path.relative_to(source).as_posix(), path, target / path.relative_to(source), key) for path in parts]
 
 
 def file_sha256(path: Path) -> str:
@@ -89,6 +104,6 @@ def classify_partition(
     returns what the manifest records of it: rows and both checksums."""
     partition.target.parent.mkdir(parents=True, exist_ok=True)
     input_sha = file_sha256(partition.source)
-    rows = classify_file(partition.source, partition.target, classifier, progress, max_chars=max_chars)
+    rows = classify_file(partition.source, partition.target, classifier, progress, max_chars=max_chars, key_path=partition.key)
     return {"rows": rows, "input_sha256": input_sha, "output_sha256": file_sha256(partition.target),
             "input_bytes": os.path.getsize(partition.source)}

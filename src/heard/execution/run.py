@@ -40,6 +40,7 @@ def classify_partitioned(
     max_chars: int = MAX_LINE_CHARS,
     classifier: Classifier | None = None,
     progress: Callable[[int], None] | None = None,
+    key_path: str | Path | None = None,
 ) -> RunSummary:
     """Label a file or folder of part files (JSONL or Parquet) into ``out_path``.
 
@@ -51,13 +52,15 @@ def classify_partitioned(
         cluster: None (this process), ``local:N`` or ``tcp://HOST:PORT`` (Dask).
         classifier: an already loaded classifier for in-process runs (default: load ``heads``/``encoder``).
         progress: called with the posts labelled so far, after each partition.
+        key_path: pseudonym key file for ``author`` columns (default: ``<out_path>.key``, created when needed);
+            pass a store's ``<store>.key`` to give authors the pseudonyms that store gives them.
 
     Raises:
         InputError, ConfigError, ModelError: as :func:`heard.classify.contract.classify_file`,
             :func:`plan_partitions` and :func:`heard.execution.cluster.parse_cluster` raise them.
     """
     source, target = Path(in_path), Path(out_path)
-    partitions = plan_partitions(source, target)
+    partitions = plan_partitions(source, target, key_path)
     if cluster is not None:
         from heard.execution.spec import parse_cluster, require_dask
 

@@ -32,6 +32,7 @@ import json
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import overload
@@ -99,6 +100,43 @@ class PseudonymKey:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key.hex() + "\n")
         return cls(key, ids_path)
+
+    @classmethod
+    def for_labels(cls, key_path: Path) -> PseudonymKey:
+        """The key at ``key_path`` for ``heard classify``'s author column, created (mode 0600) when missing.
+
+        Creation is atomic (a complete temporary file linked into place), so partitions labelled
+        at once in several processes all end up with the one key.
+
+        Raises:
+            StoreError: the file is not a hex key, or its folder cannot be written.
+
+        Example:
+            >>> import pathlib, tempfile
+            >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels.key"
+            >>> PseudonymKey.for_labels(path).pseudonymise("@a") == PseudonymKey.for_labels(path).pseudonymise("@a")
+            True
+        """
+        if not key_path.exists():
+            tmp: str | None = None
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=".heard-key-", dir=key_path.parent)
+                with os.fdopen(fd, "w", encoding="ascii") as fh:  # mkstemp makes it 0600
+                    fh.write(secrets.token_bytes(32).hex() + "\n")
+                os.link(tmp, key_path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            except OSError as exc:
+                raise StoreError(f"{key_path}: expected a folder heard may write the pseudonym key to, found {exc.strerror}. "
+                                 "Fix: pass --key with a writable path") from None
+            finally:
+                if tmp is not None:
+                    os.unlink(tmp)
+        try:
+            return cls(bytes.fromhex(key_path.read_text(encoding="ascii").strip()))
+        except (ValueError, UnicodeDecodeError):
+            raise StoreError(f"{key_path}: expected a hex pseudonym key, found something else. "
+                             "Fix: pass --key with heard's key file (a store's <store>.key works too)") from None
 
     def pseudonymise(self, author: str | None) -> str | None:
         """Return the pseudonym of ``author`` (``None`` and "" stay ``None``)."""
