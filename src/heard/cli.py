@@ -376,15 +376,24 @@ def export(db: str | None, fmt: str, output: Path) -> None:
 @click.option("--model", help="model version whose labels to use (default: the one that labelled most posts)")
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
               help="html writes the report folder; json prints the numbers")
-def report(db: str | None, output: Path | None, model: str | None, fmt: str) -> None:
+@click.option("--parquet", "parquet", type=click.Path(path_type=Path),
+              help="report on the Parquet labels heard classify wrote (a folder), out of core, instead of a store")
+@click.option("--posts", "posts", type=click.Path(path_type=Path),
+              help="with --parquet: the classified posts (Parquet), for texts: cue counts, phrases, examples")
+def report(db: str | None, output: Path | None, model: str | None, fmt: str, parquet: Path | None, posts: Path | None) -> None:
     """Reception of testimony, the essays' three claims, and the corpus over time."""
     from heard.report import build_report, report_numbers
     from heard.store import Store
+    from heard.store.parquet_views import open_labelled
 
-    settings = _settings(db=db)
+    if parquet is not None and db is not None:
+        raise UsageError("expected --db STORE or --parquet LABELS, found both. Fix: pass one of them")
+    if posts is not None and parquet is None:
+        raise UsageError("expected --posts only with --parquet LABELS, found it alone. Fix: add --parquet, or drop --posts")
     if fmt == "html" and output is None:
         raise UsageError("expected -o DIR for the report, found none. Fix: pass -o report/ or --format json")
-    with Store.open(settings.db, read_only=True) as store:
+    opened = open_labelled(parquet, posts) if parquet is not None else Store.open(_settings(db=db).db, read_only=True)
+    with opened as store:
         if fmt == "json":
             click.echo(json.dumps(report_numbers(store, model), indent=2, ensure_ascii=False))
             return

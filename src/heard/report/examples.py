@@ -144,6 +144,8 @@ def pick_examples(store: Store, findings: Findings) -> Examples:
         >>> pick_examples(store, findings).threads[0].discloser   # doctest: +SKIP
         'woman'
     """
+    if not findings.texts:  # labels from Parquet without --posts: nothing to quote
+        return Examples(dict.fromkeys(ACTS, ()), dict.fromkeys(FRAME_NAMES, ()), ())
     names = Pseudonyms()
     threads = tuple(t for g in ("woman", "man") if (t := _thread(store, findings, g, names)) is not None)
     by_act: dict[str, list[Example]] = {a: [] for a in ACTS}

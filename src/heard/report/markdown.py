@@ -21,7 +21,7 @@ from heard.report.charts import GROUP_LABELS, Figure
 from heard.report.claims import claim_texts
 from heard.report.page import CONTENT_WARNING
 from heard.report.trust import trust_text
-from heard.report.wording import interval, per_thread, percent
+from heard.report.wording import NO_TEXTS, interval, per_thread, percent
 from heard.threads.analysis import Findings
 
 
@@ -89,7 +89,10 @@ def write_markdown(path: Path, findings: Findings, figs: Sequence[Figure], files
     lines += ["", "## Derailing frames", "", "| frame | posts | share of derails (95% CI) |", "|---|---|---|"]
     for c in findings.frames.counts:
         lines.append(f"| {c.frame} | {c.posts:,} | {md(interval(c.share))} |")
-    lines += ["", "## Counter-hashtags and cue phrases", "", "| cue | posts | labelled derailing |", "|---|---|---|"]
+    lines += ["", "## Counter-hashtags and cue phrases", ""]
+    if not findings.texts:
+        lines += [md(NO_TEXTS), ""]
+    lines += ["| cue | posts | labelled derailing |", "|---|---|---|"]
     for cue in findings.cues:
         lines.append(f"| {md(cue.label)} | {cue.posts:,} | {cue.derailing:,} |")
     lines += ["", "## Charts", ""]

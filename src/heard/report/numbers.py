@@ -84,6 +84,7 @@ def numbers_from(findings: Findings, correction: Correction | None = None) -> di
         "model": findings.model,
         "corpus": {
             "posts": corpus.posts,
+            "texts_read": findings.texts,
             "labelled_posts": int((corpus.act[: corpus.posts] >= 0).sum()),
             "dated_posts": int(dated.size),
             "first_post": _time(to_datetime(float(dated.min()))) if dated.size else None,

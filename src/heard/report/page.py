@@ -34,7 +34,7 @@ from heard.report.examples import Example, Examples
 from heard.report.numbers import thresholds
 from heard.report.templating import render_page
 from heard.report.trust import trust_text
-from heard.report.wording import duration, percent, share_of, when
+from heard.report.wording import NO_TEXTS, duration, percent, share_of, when
 from heard.threads.analysis import Findings
 from heard.threads.timeline import Onset, to_datetime
 
@@ -126,6 +126,7 @@ def write_html(path: Path, findings: Findings, examples: Examples, figs: Sequenc
         frames=findings.frames,
         cues=findings.cues,
         phrases=findings.phrases,
+        no_texts=None if findings.texts else NO_TEXTS,
         examples=examples,
         acts=ACTS,
         later=later,

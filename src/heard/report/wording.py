@@ -166,3 +166,9 @@ def bounds(est: Interval, unit: str) -> str:
     if est.value is None or est.low is None or est.high is None:
         return ""
     return interval(est, unit).split("(", 1)[1].rstrip(")")
+
+
+NO_TEXTS = ("Post texts were not read (labels from Parquet without --posts): counter-hashtags, cue phrases, "
+            "“what about” continuations and example posts are left out, not counted as zero. "
+            "Fix: pass the classified posts with --posts to include them.")
+"""What the report says when it was built from labels without the posts' texts."""

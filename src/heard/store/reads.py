@@ -242,6 +242,19 @@ def post_columns(store: Store, model: str) -> PostColumns:
     )
 
 
+def has_texts(store: Store) -> bool:
+    """Whether the store's posts carry their texts (a store always does; Parquet labels read without
+    ``--posts`` do not, see :func:`heard.store.parquet_views.open_labelled`).
+
+    Example:
+        >>> with Store.open(":memory:") as store:
+        ...     has_texts(store)
+        False
+    """
+    row = store.con.execute("SELECT EXISTS (SELECT 1 FROM posts WHERE text IS NOT NULL)").fetchone()
+    return bool(row and row[0])
+
+
 # -- text patterns -------------------------------------------------------------------------------
 def pattern_counts(store: Store, model: str, patterns: Sequence[str]) -> list[PatternCount]:
     """Match each case-insensitive RE2 pattern against every post text, in one scan.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from heard.records import ACTS
-from heard.store import Store
+from heard.store import Store, reads
 from heard.threads.claims import AccountabilityClaim, DerailTimingClaim, SilencingClaim, answer_claims
 from heard.threads.corpus import Corpus, load_corpus
 from heard.threads.derailing import CueCount, Frames, Phrase, count_cues, derail_frames, what_about_phrases
@@ -38,6 +38,8 @@ class Findings:
         cues: counter-hashtags and cue phrases.
         phrases: commonest "what about …" continuations.
         claims: the numbers behind claims a, b and c.
+        texts: whether post texts were read; without them (labels from Parquet without
+            ``--posts``) ``cues`` and ``phrases`` are empty, not zero.
     """
 
     corpus: Corpus
@@ -50,6 +52,7 @@ class Findings:
     cues: tuple[CueCount, ...]
     phrases: tuple[Phrase, ...]
     claims: tuple[SilencingClaim, DerailTimingClaim, AccountabilityClaim]
+    texts: bool = True
 
     @property
     def model(self) -> str:
@@ -83,8 +86,9 @@ def analyse(store: Store, model: str | None = None, progress: Callable[[str], No
     onset = backlash_onset(corpus, timeline)
     say("counting derailing frames and cue phrases")
     frames = derail_frames(corpus)
-    cues = count_cues(store, corpus.model)
-    phrases = what_about_phrases(store, corpus.model)
+    texts = reads.has_texts(store)
+    cues = count_cues(store, corpus.model) if texts else ()
+    phrases = what_about_phrases(store, corpus.model) if texts else ()
     say("answering the three claims")
     claims = answer_claims(corpus, reception, groups, frames, onset)
-    return Findings(corpus, acts, reception, groups, timeline, onset, frames, cues, phrases, claims)
+    return Findings(corpus, acts, reception, groups, timeline, onset, frames, cues, phrases, claims, texts)
