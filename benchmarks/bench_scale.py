@@ -10,6 +10,11 @@ worker) peak RSS. The corpus: --posts synthetic posts in --parts Parquet files,
     python benchmarks/bench_scale.py --posts 10000000 --parts 400 --only local2   # the 10M run (hours on 2 cores)
     pip install 'heard[gpu]' && pip install --force-reinstall --no-deps onnxruntime-gpu
     python benchmarks/bench_scale.py --device cuda --only gpu --posts 200000      # on a GPU machine
+    python benchmarks/bench_scale.py --report-posts 1000000 --parts 40   # heard report --parquet on 1M labelled posts
+
+With --report-posts N it writes N synthetic labelled posts (as heard classify writes them, with
+thread columns; replies in other parts than their parents) and their texts, then times
+`heard report --parquet labels -o report`, without and with `--posts`, reporting peak RSS.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _labelled import write_labelled
 from _synthetic import post_text
 
 _CHILD = (
@@ -112,7 +118,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=float, default=0.4, help="share of posts that repeat an earlier text")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--only", choices=("all", "single", "local1", "local2", "resume", "gpu"), default="all")
+    parser.add_argument("--report-posts", type=int, help="instead: time heard report --parquet on this many labelled posts")
     args = parser.parse_args()
+    if args.report_posts:
+        report_at_scale(args.report_posts, args.parts, args.repeat)
+        return
     rows: list[tuple[str, float, float, int, int, str]] = []
     with tempfile.TemporaryDirectory(prefix="heard-bench-scale-") as tmp:
         cwd = Path(tmp)
@@ -155,6 +165,27 @@ def main() -> None:
         mem = f"{me / 2**20:,.0f} MiB" if me else "–"
         kid = f"{kids / 2**20:,.0f} MiB" if kids else "–"
         print(f"| {name} | {seconds:.1f} | {rate:,.0f} | {mem} | {kid} | {note} |")
+
+
+def report_at_scale(n: int, parts: int, repeat: float) -> None:
+    """Time ``heard report --parquet`` on ``n`` synthetic labelled posts, without and with their texts."""
+    with tempfile.TemporaryDirectory(prefix="heard-bench-report-") as tmp:
+        cwd = Path(tmp)
+        started = time.perf_counter()
+        write_labelled(cwd / "labels", cwd / "posts", n, parts, repeat)
+        written = time.perf_counter() - started
+        rows = []
+        for name, extra in (("labels only", []), ("labels + --posts (texts joined by id)", ["--posts", "posts"])):
+            seconds, me, kids, _ = run(["report", "--parquet", "labels", *extra, "-o", f"report-{len(extra)}"], cwd)
+            rows.append((name, seconds, me, kids))
+        numbers = json.loads((cwd / "report-2" / "numbers.json").read_text(encoding="utf-8"))
+    print(f"heard report --parquet: {n:,} synthetic labelled posts in {parts} parts, {repeat:.0%} repeated texts "
+          f"(written in {written:.0f} s), {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+          f"{numbers['threads']['threads']:,} threads, largest {numbers['threads']['largest_thread']:,} posts\n")
+    print("| run | seconds (incl. start-up) | posts/s | peak RSS | children's peak RSS |")
+    print("|---|---|---|---|---|")
+    for name, seconds, me, kids in rows:
+        print(f"| {name} | {seconds:.1f} | {n / seconds:,.0f} | {me / 2**20:,.0f} MiB | {kids / 2**20:,.0f} MiB |")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,8 @@ def agreement(store: Store, model: str | None = None) -> Agreement:
                 matrix[row[c.coder], col[c.post_id]] = index[v]
         alpha[name] = krippendorff_alpha(matrix, seed=k)
     ids, act, stance = code_store.predicted(store, model)
-    labels = {"act": dict(zip(ids, act)), "stance": dict(zip(ids, stance))}
+    names = ids.to_pylist()
+    labels = {"act": dict(zip(names, act.tolist())), "stance": dict(zip(names, stance.tolist()))}
     vs_model = {}
     for name, classes in MODEL_FIELDS.items():
         index = {v: i for i, v in enumerate(classes)}

@@ -106,8 +106,9 @@ def draw_sample(store: Store, n: int, output: Path, *, seed: int = 0, stratify: 
                          "create the folder first")
     if stratify == "act":
         model = pick_model(store, model)
-        ids, act, _ = code_store.predicted(store, model)
-        strata = [str(a) for a in act]
+        labelled, act, _ = code_store.predicted(store, model)
+        ids = [str(i) for i in labelled.to_pylist()]
+        strata = [str(a) for a in act.tolist()]
     else:
         ids = code_store.all_post_ids(store)
         strata = ["all"] * len(ids)

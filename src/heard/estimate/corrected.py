@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from heard.errors import StoreError
 from heard.estimate.ppi import ShareEstimate, model_only_share, ppi_share
@@ -42,7 +44,7 @@ class Truth:
 
     Attributes:
         model: the label model.
-        ids: every labelled post id (sorted).
+        ids: every labelled post id (sorted; Arrow strings, so millions of posts stay small).
         predicted: field -> array of the model's label per post.
         coded: field -> positions (into ``ids``) of posts with a code for the field.
         truth: field -> class -> share of the post's coders who gave the class, per coded position.
@@ -57,7 +59,7 @@ class Truth:
     """
 
     model: str
-    ids: list[str]
+    ids: pa.Array
     predicted: dict[str, np.ndarray]
     coded: dict[str, np.ndarray]
     truth: dict[str, dict[str, np.ndarray]]
@@ -128,13 +130,17 @@ def load_truth(store: Store, model: str | None = None) -> Truth:
     """Align ``model``'s post labels with the store's codes and sample weights."""
     model = pick_model(store, model)
     ids, act, stance = code_store.predicted(store, model)
-    position = {post_id: i for i, post_id in enumerate(ids)}
+    codes = code_store.all_codes(store)
+    # Positions of the coded posts only: a dict over every post would cost ~100 bytes a post.
+    asked = sorted({c.post_id for c in codes})
+    found = pc.index_in(pa.array(asked, pa.string()), value_set=ids.cast(pa.string())).to_pylist() if asked else []
+    position = {post_id: int(at) for post_id, at in zip(asked, found) if at is not None}
     draws = {d.post_id: d.inclusion for d in code_store.sample(store)}
     per_post: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     # Per act code: its frame, whether it centres men, whether it codes centres at all.
     derail_codes: dict[str, list[tuple[str | None, bool, bool]]] = defaultdict(list)
     unlabelled: set[str] = set()
-    for code in code_store.all_codes(store):
+    for code in codes:
         if code.post_id not in position:
             unlabelled.add(code.post_id)
             continue

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from heard.records import ACTS, DISCLOSERS, FRAMES, STANCES
 from heard.store.database import Store
@@ -187,59 +188,70 @@ def label_models(store: Store) -> list[ModelCount]:
 def post_columns(store: Store, model: str) -> PostColumns:
     """Every post with its reply link and ``model``'s label, as arrays in :data:`POST_ORDER`.
 
+    DuckDB sorts the posts once (with their labels; it spills to disk past its memory limit);
+    reply links, missing parents and authors are then looked up in Arrow hash tables, so ten
+    million posts need neither a self-join nor a Python object per post.
+
     Example:
         >>> columns = reads.post_columns(store, "m1")          # doctest: +SKIP
         >>> columns.posts, columns.act[:3]                     # doctest: +SKIP
         (420, array([0, 1, 1], dtype=int8))
     """
-    result = store.con.execute(
+    table = _arrow(
+        store,
         f"""
-        WITH n AS (SELECT id, parent_id, created_at, author, row_number() OVER ({POST_ORDER}) - 1 AS pos FROM posts),
-        gone AS (SELECT parent_id AS missing, row_number() OVER (ORDER BY parent_id) - 1 AS code
-                 FROM (SELECT DISTINCT n.parent_id FROM n ANTI JOIN posts p ON p.id = n.parent_id
-                       WHERE n.parent_id IS NOT NULL)),
-        who AS (SELECT author, row_number() OVER (ORDER BY author) - 1 AS code
-                FROM (SELECT DISTINCT author FROM posts WHERE author IS NOT NULL))
-        SELECT n.pos,
-               coalesce(p.pos, -1)::BIGINT AS parent,
-               coalesce(g.code, -1)::BIGINT AS missing,
-               coalesce(epoch(n.created_at), 'NaN'::DOUBLE) AS t,
-               coalesce(w.code, -1)::BIGINT AS author,
+        SELECT p.id, p.parent_id, p.author,
+               coalesce(epoch(p.created_at), 'NaN'::DOUBLE) AS t,
                (coalesce(list_position({_list(ACTS)}, l.act), 0) - 1)::TINYINT AS act,
                (coalesce(list_position({_list(STANCES)}, l.stance), 0) - 1)::TINYINT AS stance,
                (coalesce(list_position({_list(DISCLOSERS)}, l.discloser), 0) - 1)::TINYINT AS discloser,
                (coalesce(list_position({_list(FRAMES)}, l.frame), 0) - 1)::TINYINT AS frame,
                coalesce(l.abusive, false) AS abusive,
                coalesce(list_has_any(l.centres, ['men', 'male_survivors']), false) AS centres_men
-        FROM n
-        LEFT JOIN n p ON p.id = n.parent_id
-        LEFT JOIN gone g ON g.missing = n.parent_id
-        LEFT JOIN who w ON w.author = n.author
-        LEFT JOIN post_labels l ON l.post_id = n.id AND l.model = ?
-        ORDER BY n.pos
+        FROM posts p LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?
+        ORDER BY p.created_at NULLS LAST, p.id
         """,
         [model],
-    ).fetchnumpy()
-    missing_parents = _arrow(
-        store,
-        "SELECT DISTINCT n.parent_id FROM posts n ANTI JOIN posts p ON p.id = n.parent_id "
-        "WHERE n.parent_id IS NOT NULL ORDER BY 1",
-    ).column(0).combine_chunks()
-    ids = _arrow(store, f"SELECT id FROM posts {POST_ORDER}").column(0).combine_chunks()
+    )
+    ids = table.column("id").combine_chunks().cast(pa.string())
+    parent_ids = table.column("parent_id").combine_chunks().cast(pa.string())
+    authors = table.column("author").combine_chunks().cast(pa.string())
+    numbers = {name: table.column(name).to_numpy() for name in
+               ("t", "act", "stance", "discloser", "frame", "abusive", "centres_men")}
+    del table
+    parent = _positions(parent_ids, ids)
+    gone = pc.and_(pc.is_valid(parent_ids), pc.equal(pa.array(parent, pa.int64()), -1))
+    missing_parents = _sorted_unique(parent_ids.filter(gone))
+    missing = _positions(pc.if_else(gone, parent_ids, pa.scalar(None, pa.string())), missing_parents)
+    author = _positions(authors, _sorted_unique(authors.drop_null()))
     return PostColumns(
-        parent=np.asarray(result["parent"], dtype=np.int64),
-        missing=np.asarray(result["missing"], dtype=np.int64),
-        time=np.asarray(result["t"]),
-        author=np.asarray(result["author"]),
-        act=np.asarray(result["act"]),
-        stance=np.asarray(result["stance"]),
-        discloser=np.asarray(result["discloser"]),
-        frame=np.asarray(result["frame"]),
-        abusive=np.asarray(result["abusive"]),
-        centres_men=np.asarray(result["centres_men"]),
+        parent=parent,
+        missing=missing,
+        time=np.asarray(numbers["t"], dtype=np.float64),
+        author=author,
+        act=np.asarray(numbers["act"], dtype=np.int8),
+        stance=np.asarray(numbers["stance"], dtype=np.int8),
+        discloser=np.asarray(numbers["discloser"], dtype=np.int8),
+        frame=np.asarray(numbers["frame"], dtype=np.int8),
+        abusive=np.asarray(numbers["abusive"], dtype=np.bool_),
+        centres_men=np.asarray(numbers["centres_men"], dtype=np.bool_),
         ids=ids,
         missing_parents=missing_parents,
     )
+
+
+def _positions(values: pa.Array, within: pa.Array) -> np.ndarray:
+    """Position of each value in ``within`` (first occurrence), ``-1`` for a null or a value not there."""
+    found = pc.index_in(values, value_set=within)
+    out: np.ndarray = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
+
+
+def _sorted_unique(values: pa.Array) -> pa.Array:
+    """The distinct values, in byte order (as DuckDB orders VARCHAR)."""
+    unique = pc.unique(values)
+    out: pa.Array = unique.take(pc.sort_indices(unique))
+    return out
 
 
 def has_texts(store: Store) -> bool:
