@@ -2,7 +2,7 @@
 
 The report reads a store through :mod:`heard.store.reads`; here ``posts`` and
 ``post_labels`` are DuckDB *views* over the labelled part files (and, with
-``posts=``, the input's texts joined by id), so the one analysis runs unchanged,
+``posts=``, the input's texts beside them, row for row), so the one analysis runs unchanged,
 out of core: DuckDB streams the files, spills to a temporary folder past
 :data:`MEMORY_LIMIT`, and only the arrays the analysis keeps are held in memory.
 The other tables (codes, sample draws, units, labels) exist and are empty.
@@ -30,6 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
 from heard.errors import InputError
 from heard.records import ACTS
@@ -146,14 +147,14 @@ def open_labelled(labels: str | Path, posts: str | Path | None = None, *,
 
     Args:
         labels: the folder (or file) ``heard classify`` wrote as Parquet, with thread columns.
-        posts: the folder (or file) of Parquet posts that was classified, to join texts by id (for
+        posts: the folder (or file) of Parquet posts that was classified, for texts (for
             cue counts, "what about" phrases and examples); ``None``: posts have no text
             (:func:`heard.store.reads.has_texts` is false).
         memory_limit: DuckDB's memory ceiling; past it, queries spill to a temporary folder.
 
     Raises:
         InputError: nothing at a path, no Parquet files, missing columns (named, with the fix),
-            an id that is null or occurs more than once.
+            an id that is null or occurs more than once, posts that do not line up with the labels.
 
     Example:
         >>> with open_labelled("labels/") as store:                 # doctest: +SKIP
@@ -167,7 +168,6 @@ def open_labelled(labels: str | Path, posts: str | Path | None = None, *,
     # One thread: each DuckDB thread keeps partitions of its own, and with two a 3M-post report's joins
     # ran out of a 1 GB limit instead of spilling (measured); the analysis after the reads is NumPy anyway.
     con = duckdb.connect(":memory:", config={"memory_limit": memory_limit, "temp_directory": str(spill), "threads": 1,
-                                             "preserve_insertion_order": False,
                                              "autoinstall_known_extensions": False, "autoload_known_extensions": False})
     store = LabelledParquet(con, spill)
     try:
@@ -176,6 +176,38 @@ def open_labelled(labels: str | Path, posts: str | Path | None = None, *,
         store.close()
         raise
     return store
+
+
+def _texts_view(con: duckdb.DuckDBPyConnection, label_path: Path, files: list[Path], posts: Path,
+                text_files: list[Path]) -> None:
+    """``post_texts``: the input's texts, row for row beside the labels.
+
+    ``heard classify`` writes one row per input row, in order, under the same part names, so the
+    texts line up by position: no hash join of ten million texts (which ran DuckDB out of memory),
+    only a check, streamed, that every row's ids agree.
+    """
+    def names(root: Path, parts: list[Path]) -> list[str]:
+        return [p.name if root.is_file() else p.relative_to(root).as_posix() for p in parts]
+
+    def rows(parts: list[Path]) -> list[int]:
+        return [pq.ParquetFile(p).metadata.num_rows for p in parts]
+
+    fix = f"pass the input that `heard classify` read to write {label_path} (same part names, same rows)"
+    if names(label_path, files) != names(posts, text_files) or rows(files) != rows(text_files):
+        raise InputError(str(posts), f"expected the posts labelled into {label_path}, part for part and row for row (--posts)",
+                         f"found {len(text_files):,} parts with {sum(rows(text_files)):,} rows for {len(files):,} parts with "
+                         f"{sum(rows(files)):,} labelled rows", fix)
+    source = f"read_parquet({_sql_list(text_files)}, union_by_name = true)"
+    have = _columns(con, source)
+    if "id" not in have or "text" not in have:
+        raise InputError(str(posts), "expected the classified posts with 'id' and 'text' columns (--posts)",
+                         f"found {', '.join(have) or 'none'}", fix)
+    con.execute(f"CREATE VIEW post_texts AS SELECT id::VARCHAR AS id, text::VARCHAR AS text FROM {source}")
+    row = con.execute("SELECT count(*) FROM (SELECT id FROM labelled) l POSITIONAL JOIN post_texts t "
+                      "WHERE l.id::VARCHAR IS DISTINCT FROM t.id").fetchone()
+    if row is not None and row[0]:
+        raise InputError(str(posts), "expected the same id in each row of the posts as in its labels (--posts)",
+                         f"found {int(row[0]):,} rows whose ids differ", fix)
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, label_path: Path, files: list[Path], posts: Path | None,
@@ -209,13 +241,8 @@ def _create_views(con: duckdb.DuckDBPyConnection, label_path: Path, files: list[
                          "remove the duplicate posts from the input (or label each corpus into its own folder)")
     text, join = "NULL::VARCHAR", ""
     if posts is not None:
-        text_source = f"read_parquet({_sql_list(text_files)}, union_by_name = true)"
-        have = _columns(con, text_source)
-        if "id" not in have or "text" not in have:
-            raise InputError(str(posts), "expected the classified posts with 'id' and 'text' columns (--posts)",
-                             f"found {', '.join(have) or 'none'}", "pass the folder that `heard classify` read")
-        con.execute(f"CREATE VIEW post_texts AS SELECT id::VARCHAR AS id, text::VARCHAR AS text FROM {text_source}")
-        text, join = "t.text", "LEFT JOIN post_texts t ON t.id = l.id::VARCHAR"
+        _texts_view(con, label_path, files, posts, text_files)
+        text, join = "t.text", "POSITIONAL JOIN post_texts t"
     con.execute(
         f"""CREATE VIEW posts AS
         SELECT l.id::VARCHAR AS id, {text} AS text, {author} AS author, {created} AS created_at,

@@ -144,33 +144,44 @@ def _origin(first: float, unit: str) -> float:
     return float(np.floor((first - offset) / width) * width + offset)
 
 
+_CHUNK = 1 << 20
+"""Posts binned at a time, so ten million posts need no ten-million-long temporaries."""
+
+
 def build_timeline(corpus: Corpus) -> Timeline:
     """Count posts per act, stance and reception class in each time bin."""
     posts = corpus.posts
     t = corpus.time[:posts]
-    dated = np.flatnonzero(np.isfinite(t))
+    n_dated = int(np.isfinite(t).sum())
     acts_width = len(ACTS) + 1
-    if dated.size == 0:
+    if n_dated == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Timeline("hour", np.zeros(0, dtype="datetime64[s]"), np.zeros((0, acts_width), np.int64),
                         np.zeros((0, len(STANCES)), np.int64), empty, empty, posts)
-    first, last = float(t[dated].min()), float(t[dated].max())
+    first, last = float(np.nanmin(t)), float(np.nanmax(t))
     unit = bin_unit(last - first)
     origin = _origin(first, unit)
-    index = _bin_index(t[dated], unit, origin)
-    bins = int(index.max()) + 1
-    act = corpus.act[dated].astype(np.int64)
-    act[act < 0] = len(ACTS)
-    acts = np.bincount(index * acts_width + act, minlength=bins * acts_width).reshape(bins, acts_width)
-    stance = corpus.stance[dated].astype(np.int64)
-    has = stance >= 0
-    stances = np.bincount(index[has] * len(STANCES) + stance[has], minlength=bins * len(STANCES)).reshape(
-        bins, len(STANCES)
-    )
-    hostile = np.bincount(index, weights=corpus.hostile[dated], minlength=bins).astype(np.int64)
-    supportive = np.bincount(index, weights=corpus.supportive[dated], minlength=bins).astype(np.int64)
+    bins = int(_bin_index(np.array([last]), unit, origin)[0]) + 1
+    acts = np.zeros(bins * acts_width, np.int64)
+    stances = np.zeros(bins * len(STANCES), np.int64)
+    hostile = np.zeros(bins, np.int64)
+    supportive = np.zeros(bins, np.int64)
+    hostile_mask, supportive_mask = corpus.hostile[:posts], corpus.supportive[:posts]
+    for lo in range(0, posts, _CHUNK):
+        part = slice(lo, min(posts, lo + _CHUNK))
+        dated = np.flatnonzero(np.isfinite(t[part])) + lo
+        index = _bin_index(t[dated], unit, origin)
+        act = corpus.act[dated].astype(np.int64)
+        act[act < 0] = len(ACTS)
+        acts += np.bincount(index * acts_width + act, minlength=bins * acts_width)
+        stance = corpus.stance[dated].astype(np.int64)
+        has = stance >= 0
+        stances += np.bincount(index[has] * len(STANCES) + stance[has], minlength=bins * len(STANCES))
+        hostile += np.bincount(index[hostile_mask[dated]], minlength=bins)
+        supportive += np.bincount(index[supportive_mask[dated]], minlength=bins)
     starts = (origin + np.arange(bins) * _WIDTH[unit]).astype("datetime64[s]")
-    return Timeline(unit, starts, acts, stances, hostile, supportive, posts - int(dated.size))
+    return Timeline(unit, starts, acts.reshape(bins, acts_width), stances.reshape(bins, len(STANCES)), hostile,
+                    supportive, posts - n_dated)
 
 
 def first_testimony_time(corpus: Corpus) -> float | None:
