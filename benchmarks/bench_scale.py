@@ -175,7 +175,7 @@ def report_at_scale(n: int, parts: int, repeat: float) -> None:
         write_labelled(cwd / "labels", cwd / "posts", n, parts, repeat)
         written = time.perf_counter() - started
         rows = []
-        for name, extra in (("labels only", []), ("labels + --posts (texts joined by id)", ["--posts", "posts"])):
+        for name, extra in (("labels only", []), ("labels + --posts (texts)", ["--posts", "posts"])):
             seconds, me, kids, _ = run(["report", "--parquet", "labels", *extra, "-o", f"report-{len(extra)}"], cwd)
             rows.append((name, seconds, me, kids))
         numbers = json.loads((cwd / "report-2" / "numbers.json").read_text(encoding="utf-8"))

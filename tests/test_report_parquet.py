@@ -194,3 +194,21 @@ def test_jsonl_input_keeps_thread_keys_per_line(heard: Callable[..., Result], sa
     assert (sandbox / "my.key").is_file() and not (sandbox / "out.jsonl.key").exists()
     (sandbox / "bad.jsonl").write_text(json.dumps({"id": 3, "text": "x", "created_at": "not a time"}) + "\n", encoding="utf-8")
     assert_user_error(heard("classify", "bad.jsonl", "-o", "bad.out.jsonl"), "bad.jsonl:1", "created_at")
+
+
+def test_posts_that_do_not_line_up_with_the_labels_are_refused(heard: Callable[..., Result], sandbox: Path,
+                                                              labelled: Path) -> None:
+    shuffled = sandbox / "shuffled"
+    shuffled.mkdir()
+    for part in sorted((labelled / "posts").glob("*.parquet")):
+        table = pq.read_table(part)
+        pq.write_table(table.take(list(reversed(range(table.num_rows)))), shuffled / part.name)
+    result = heard("report", "--parquet", str(labelled / "labels"), "--posts", "shuffled", "--format", "json")
+    assert_user_error(result, "same id in each row", "rows whose ids differ")
+    fewer = sandbox / "fewer"
+    fewer.mkdir()
+    first = sorted((labelled / "posts").glob("*.parquet"))[0]
+    (fewer / first.name).write_bytes(first.read_bytes())
+    assert_user_error(heard("report", "--parquet", str(labelled / "labels"), "--posts", "fewer", "--format", "json"),
+                      "part for part and row for row", "found 1 parts")
+    assert all(t not in result.err for t in TESTIMONIES + REPLIES)

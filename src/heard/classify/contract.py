@@ -14,7 +14,7 @@ in JSONL or Parquet, as the output's name ends (``.jsonl``, ``.parquet``). In
 Parquet, ``centres`` is a list of strings and ``scores`` a struct with one
 float per act; ``id`` keeps the input's Parquet type.
 
-Thread columns (:data:`THREAD_COLUMNS`, since heard 0.9): when the input has
+Thread columns (:data:`THREAD_COLUMNS`): when the input has
 ``parent_id``, ``created_at`` or ``author``, the output carries them, so
 ``heard report --parquet`` can rebuild reply trees from the labels alone.
 ``parent_id`` keeps its type (text from JSONL into Parquet); ``created_at`` is read

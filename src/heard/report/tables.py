@@ -101,14 +101,15 @@ def threads_table(findings: Findings) -> pa.Table:
         "first_post_at": _times(first[roots]),
     }
     labelled = corpus.act >= 0
-    counts = np.bincount(forest.root[labelled] * len(ACTS) + corpus.act[labelled].astype(np.int64),
-                         minlength=size * len(ACTS)).reshape(size, len(ACTS))
+    row = np.full(size, -1, dtype=np.int64)  # thread number of each root: counts per thread, not per node
+    row[roots] = np.arange(roots.shape[0])
+    counts = np.bincount(row[forest.root[labelled]] * len(ACTS) + corpus.act[labelled].astype(np.int64),
+                         minlength=roots.shape[0] * len(ACTS)).reshape(roots.shape[0], len(ACTS))
     for j, act in enumerate(ACTS):
-        cols[act] = pa.array(counts[roots, j])
-    cols["hostile"] = pa.array(np.bincount(forest.root, weights=corpus.hostile, minlength=size)[roots].astype(np.int64))
-    cols["supportive"] = pa.array(
-        np.bincount(forest.root, weights=corpus.supportive, minlength=size)[roots].astype(np.int64))
-    cols["has_derail"] = pa.array(counts[roots, ACT["derailing"]] > 0)
+        cols[act] = pa.array(counts[:, j])
+    cols["hostile"] = pa.array(np.bincount(row[forest.root[corpus.hostile]], minlength=roots.shape[0]))
+    cols["supportive"] = pa.array(np.bincount(row[forest.root[corpus.supportive]], minlength=roots.shape[0]))
+    cols["has_derail"] = pa.array(counts[:, ACT["derailing"]] > 0)
     return pa.table(cols)
 
 
@@ -162,15 +163,14 @@ def small_tables(findings: Findings) -> dict[str, pa.Table]:
     }
 
 
+_LARGE = {"reception": reception_table, "reception_by_discloser": groups_table, "threads": threads_table,
+          "timeline": timeline_table}
+"""The tables with a row per testimony, thread or bin, by file stem (built one at a time when written)."""
+
+
 def all_tables(findings: Findings) -> dict[str, pa.Table]:
     """Every table of the report, by file stem."""
-    return {
-        "reception": reception_table(findings),
-        "reception_by_discloser": groups_table(findings),
-        "threads": threads_table(findings),
-        "timeline": timeline_table(findings),
-        **small_tables(findings),
-    }
+    return {**{name: build(findings) for name, build in _LARGE.items()}, **small_tables(findings)}
 
 
 def write_tables(findings: Findings, folder: Path) -> list[Path]:
@@ -178,9 +178,15 @@ def write_tables(findings: Findings, folder: Path) -> list[Path]:
     spreadsheets, see :func:`heard.store.output.csv_safe`) in ``folder``; return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in all_tables(findings).items():
+
+    def write(name: str, table: pa.Table) -> None:
         parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
         pq.write_table(table, parquet)
         pacsv.write_csv(csv_safe(table), csv)
-        written += [parquet, csv]
+        written.extend([parquet, csv])
+
+    for name, build in _LARGE.items():  # one big table in memory at a time (millions of rows at 10M posts)
+        write(name, build(findings))
+    for name, table in small_tables(findings).items():
+        write(name, table)
     return written

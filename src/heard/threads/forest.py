@@ -178,14 +178,15 @@ def subtree_sums(forest: Forest, values: np.ndarray) -> np.ndarray:
         values: array of shape ``(N,)`` or ``(N, k)``.
 
     Returns:
-        Array of the same shape: totals over each subtree.
+        Array of the same shape: totals over each subtree (integers at least 32-bit, so
+        0/1 flags may come in as ``int8``).
 
     Example:
         >>> f = build_forest(np.array([-1, 0, 0, 1]))
         >>> subtree_sums(f, np.ones(4, dtype=np.int64)).tolist()
         [4, 2, 1, 1]
     """
-    totals = np.array(values, copy=True)
+    totals = np.array(values, dtype=np.result_type(values.dtype, np.int32), copy=True)
     has_parent = forest.parent >= 0
     if not has_parent.any():
         return totals

@@ -131,9 +131,10 @@ class GroupReception:
 
 
 def _per_node(corpus: Corpus) -> np.ndarray:
-    """One row per position: 1 in the act's column and in the derived columns that apply."""
+    """One row per position: 1 in the act's column and in the derived columns that apply (``int8``: 12 bytes
+    a post, so ten million posts and their subtree sums fit in a few hundred megabytes)."""
     size = corpus.forest.size
-    values = np.zeros((size, len(COLUMNS)), dtype=np.int32)
+    values = np.zeros((size, len(COLUMNS)), dtype=np.int8)
     labelled = np.flatnonzero(corpus.act >= 0)
     values[labelled, corpus.act[labelled]] = 1
     values[: corpus.posts, column("unlabelled")] = corpus.act[: corpus.posts] < 0
