@@ -125,7 +125,7 @@ class _Aligned:
     @classmethod
     def of(cls, truth: Truth, findings: Findings) -> _Aligned:
         c = findings.corpus
-        found = pc.index_in(c.ids, value_set=pa.array(truth.ids, pa.string()))
+        found = pc.index_in(c.ids.cast(pa.string()), value_set=truth.ids.cast(pa.string()))
         at = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return cls(truth, findings, at[: c.posts])
 
