@@ -43,7 +43,6 @@ from heard.estimate.ppi import Z95, ShareEstimate, ppi_difference, ppi_ratio
 from heard.intervals import Interval
 from heard.records import DISCLOSERS, FRAMES
 from heard.threads.analysis import Findings
-from heard.threads.claims import Claim
 from heard.threads.corpus import ACT
 
 NOTES: dict[str, str] = {
@@ -105,13 +104,6 @@ def _report_figure(interval: Interval, fallback: ShareEstimate) -> ShareEstimate
     high = interval.high if interval.high is not None else fallback.high
     return ShareEstimate(interval.value, interval.value, low, high, _se(interval) or fallback.se, "model_only",
                          fallback.n_coded, 0.0, None)
-
-
-def _measure(claim: Claim, key: str) -> Interval:
-    for m in claim.measures:
-        if m.key == key:
-            return m.estimate
-    raise KeyError(key)
 
 
 @dataclass(frozen=True)
@@ -219,15 +211,15 @@ def correct_claims(truth: Truth, findings: Findings) -> tuple[CorrectedClaim, ..
         out.append(CorrectedClaim("a", {"men_silencing_share": men, "women_silencing_share": women},
                                   _difference("difference_silencing_share", men, women), NOTES["a"]))
     out.append(CorrectedClaim("b", {
-        "false_equivalence_share": aligned.frame_share("false_equivalence", _measure(claim_b, "false_equivalence_share")),
-        "centres_men_share": aligned.frame_share("centres_men", _measure(claim_b, "centres_men_share")),
+        "false_equivalence_share": aligned.frame_share("false_equivalence", claim_b.measure("false_equivalence_share").estimate),
+        "centres_men_share": aligned.frame_share("centres_men", claim_b.measure("centres_men_share").estimate),
     }, None, NOTES["b"]))
     with_derail = aligned.share("accountability", _non_derailing_in_threads(findings, True),
-                                _measure(claim_c, "accountability_share_with_derail"))
+                                claim_c.measure("accountability_share_with_derail").estimate)
     without = aligned.share("accountability", _non_derailing_in_threads(findings, False),
-                            _measure(claim_c, "accountability_share_without_derail"))
+                            claim_c.measure("accountability_share_without_derail").estimate)
     out.append(CorrectedClaim("c", {
-        "not_all_men_share": aligned.frame_share("not_all_men", _measure(claim_c, "not_all_men_share")),
+        "not_all_men_share": aligned.frame_share("not_all_men", claim_c.measure("not_all_men_share").estimate),
         "accountability_share_with_derail": with_derail,
         "accountability_share_without_derail": without,
     }, _difference("difference_accountability_share", with_derail, without), NOTES["c"]))
