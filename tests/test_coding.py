@@ -100,8 +100,9 @@ def test_agreement_reports_alpha_between_coders_and_per_class_figures_against_th
     assert vs["per_class"]["other"]["precision"] == round(11 / 20, 3)  # the model calls all 20 codes other
     assert vs["per_class"]["silencing"]["recall"] == 0.0
     assert sum(map(sum, vs["confusion"]["counts"])) == 20
+    assert data["coders"] == {"ana": 10, "ben": 10}
     text = heard("agreement", "--db", str(db)).out
-    assert "Krippendorff" in text and "confusion" in text
+    assert "Krippendorff" in text and "confusion" in text and "coded by 2 coder(s): ana (10), ben (10)" in text
 
 
 @pytest.mark.slow
@@ -132,7 +133,8 @@ def test_adapt_reports_the_cross_validated_gain_and_changes_the_store_only_when_
     data = json.loads(result.out)
     act, stance = data["cross_validated_macro_f1"]["act"], data["cross_validated_macro_f1"]["stance"]
     assert act["n"] == 60 and act["adapted"] >= act["bundled"]
-    assert stance["mix"] > 0 and stance["gain"] > 0 and stance["gain"] == round(stance["adapted"] - stance["bundled"], 4)
+    assert stance["mix"] > 0 and stance["gain"] > 0
+    assert abs(stance["gain"] - (stance["adapted"] - stance["bundled"])) <= 1.5e-4  # each figure rounded to 4 places
     assert data["changed"] and data["relabelled_units"] is None and data["model"].startswith("heads@")
     with Store.open(db, read_only=True) as store:
         assert store.count("labels") == 0  # nothing changed without --relabel

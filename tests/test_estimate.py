@@ -157,7 +157,7 @@ def test_the_report_says_its_intervals_ignore_classifier_error_until_posts_are_c
     assert after["coder_vs_model_act_macro_f1"]["n"] == 200
     assert heard("report", "--db", str(db), "-o", str(tmp_path / "r2")).code == 0
     page = (tmp_path / "r2" / "report.html").read_text()
-    assert "200 posts were hand-coded" in page and "yes: includes classifier error" in page
+    assert "200 posts were hand-coded by 1 coder(s)" in page and "yes: includes classifier error" in page
     assert "macro-F1" in (tmp_path / "r2" / "summary.md").read_text()
 
 

@@ -138,8 +138,8 @@ def agreement(store: Store, model: str | None = None) -> Agreement:
                 matrix[row[c.coder], col[c.post_id]] = index[v]
         alpha[name] = krippendorff_alpha(matrix, seed=k)
     ids, act, stance = code_store.predicted(store, model)
-    names = ids.to_pylist()
-    labels = {"act": dict(zip(names, act.tolist())), "stance": dict(zip(names, stance.tolist()))}
+    labelled = ids.to_pylist()
+    labels = {"act": dict(zip(labelled, act.tolist())), "stance": dict(zip(labelled, stance.tolist()))}
     vs_model = {}
     for name, classes in MODEL_FIELDS.items():
         index = {v: i for i, v in enumerate(classes)}
