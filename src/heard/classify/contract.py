@@ -55,6 +55,7 @@ from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
 from heard.ingest.timeparse import TimeFormatError, parse_time
 from heard.jsonl import read_jsonl
+from heard.parts import PARQUET_ENDINGS
 from heard.records import ACTS, Label
 from heard.store.keys import PseudonymKey
 
@@ -64,8 +65,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_LINE_CHARS = 100_000
 """Longest text ``heard classify`` accepts on one line (ingest's default ``--max-chars``)."""
 
-PARQUET_ENDINGS = (".parquet", ".pq")
-"""Names ending so are read and written as Parquet; all others as JSONL."""
 
 _PARQUET_ROWS = 8192
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from heard.classify.metrics import bootstrap_macro_f1, confusion, per_class
-from heard.estimate.corrected import pick_model
+from heard.estimate.corrected import pick_model, positions_of
 from heard.intervals import Interval, interval_from, unit_draws
 from heard.records import ACTS, DISCLOSERS, FRAMES, STANCES, VOICES
 from heard.store import Store
@@ -138,8 +138,8 @@ def agreement(store: Store, model: str | None = None) -> Agreement:
                 matrix[row[c.coder], col[c.post_id]] = index[v]
         alpha[name] = krippendorff_alpha(matrix, seed=k)
     ids, act, stance = code_store.predicted(store, model)
-    labelled = ids.to_pylist()
-    labels = {"act": dict(zip(labelled, act.tolist())), "stance": dict(zip(labelled, stance.tolist()))}
+    at = positions_of(ids, posts)
+    labels = {"act": {p: str(act[i]) for p, i in at.items()}, "stance": {p: str(stance[i]) for p, i in at.items()}}
     vs_model = {}
     for name, classes in MODEL_FIELDS.items():
         index = {v: i for i, v in enumerate(classes)}

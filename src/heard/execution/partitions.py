@@ -15,15 +15,16 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from heard.classify.classifier import Classifier
-from heard.classify.contract import MAX_LINE_CHARS, PARQUET_ENDINGS, check_paths, classify_file
+from heard.classify.contract import MAX_LINE_CHARS, check_paths, classify_file
+from heard.encode.fingerprint import file_sha256
 from heard.errors import ConfigError, InputError
+from heard.parts import PARQUET_ENDINGS, part_files
 
 PART_ENDINGS = (*PARQUET_ENDINGS, ".jsonl", ".ndjson", ".json")
 """Endings of the files in an input folder that are partitions."""
@@ -71,30 +72,10 @@ def plan_partitions(in_path: str | Path, out_path: str | Path, key_path: str | P
     if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
         raise ConfigError(f"-o {target}: expected an output folder outside the input {source}, found it inside. "
                           "Fix: write the labels to a folder beside the input")
-    parts = sorted(
-        path for path in source.rglob("*")
-        if path.is_file() and path.suffix.lower() in PART_ENDINGS
-        and not any(piece.startswith((".", "_")) for piece in path.relative_to(source).parts)
-    )
+    parts = part_files(source, PART_ENDINGS)
     if not parts:
         raise InputError(str(source), f"expected part files ending in {', '.join(PART_ENDINGS)}", "found none", "check the folder")
     return [Partition(path.relative_to(source).as_posix(), path, target / path.relative_to(source), key) for path in parts]
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks.
-
-    Example:
-        >>> import pathlib, tempfile
-        >>> f = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = f.write_bytes(b"")
-        >>> file_sha256(f)[:12]
-        'e3b0c44298fc'
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def classify_partition(

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from heard.classify.classifier import Classifier
 from heard.classify.contract import MAX_LINE_CHARS
+from heard.encode.fingerprint import file_sha256
 from heard.execution.manifest import Manifest
-from heard.execution.partitions import Partition, classify_partition, file_sha256, plan_partitions
+from heard.execution.partitions import Partition, classify_partition, plan_partitions
 
 log = logging.getLogger(__name__)
 

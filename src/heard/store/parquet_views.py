@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from heard import parts
 from heard.errors import InputError
 from heard.records import ACTS
 from heard.store.database import Store
@@ -48,7 +49,6 @@ REQUIRED = (*LABEL_COLUMNS, *THREAD_COLUMNS)
 MEMORY_LIMIT = "1GB"
 """DuckDB's own memory ceiling for the views' queries; beyond it, it spills to disk."""
 
-PARQUET_ENDINGS = (".parquet", ".pq")
 _UNKNOWN_MODEL = "unrecorded (no _heard_manifest.json beside the labels)"
 _MANIFEST = "_heard_manifest.json"
 _EMPTY_TABLES = """
@@ -70,33 +70,32 @@ def _heard_version() -> str:
         return "this version"
 
 
-def part_files(path: Path, what: str) -> list[Path]:
+def parquet_parts(path: Path, what: str) -> list[Path]:
     """The Parquet part files of ``path`` (a file, or a folder searched at any depth), in name order.
 
-    Names starting with ``.`` or ``_`` are skipped (temporary files, manifests), as ``heard classify`` does.
+    The folder's parts are :func:`heard.parts.part_files`, the rule ``heard classify`` plans partitions by.
 
     Raises:
         InputError: nothing at ``path``, or a folder without Parquet files.
 
     Example:
-        >>> part_files(Path("no-such-folder"), "--parquet")
+        >>> parquet_parts(Path("no-such-folder"), "--parquet")
         Traceback (most recent call last):
         ...
         heard.errors.InputError: no-such-folder: expected a folder of Parquet files (--parquet), found nothing there. Fix: check the path
     """
     if path.is_file():
-        if path.suffix.lower() not in PARQUET_ENDINGS:
+        if path.suffix.lower() not in parts.PARQUET_ENDINGS:
             raise InputError(str(path), f"expected a Parquet file or a folder of them ({what})", f"found a {path.suffix or 'plain'} file",
                              "pass the folder `heard classify` wrote, with its .parquet parts")
         return [path]
     if not path.is_dir():
         raise InputError(str(path), f"expected a folder of Parquet files ({what})", "found nothing there", "check the path")
-    parts = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_ENDINGS
-                   and not any(piece.startswith((".", "_")) for piece in p.relative_to(path).parts))
-    if not parts:
+    found = parts.part_files(path, parts.PARQUET_ENDINGS)
+    if not found:
         raise InputError(str(path), f"expected Parquet part files (*.parquet, *.pq) in the folder ({what})", "found none",
                          "label the posts into Parquet first: heard classify posts/ -o labels/ (with .parquet parts in posts/)")
-    return parts
+    return found
 
 
 def _model(path: Path) -> str:
@@ -162,8 +161,8 @@ def open_labelled(labels: str | Path, posts: str | Path | None = None, *,
         1000000
     """
     label_path = Path(labels)
-    files = part_files(label_path, "--parquet")
-    text_files = part_files(Path(posts), "--posts") if posts is not None else []
+    files = parquet_parts(label_path, "--parquet")
+    text_files = parquet_parts(Path(posts), "--posts") if posts is not None else []
     spill = Path(tempfile.mkdtemp(prefix="heard-report-"))
     # One thread: each DuckDB thread keeps partitions of its own, and with two a 3M-post report's joins
     # ran out of a 1 GB limit instead of spilling (measured); the analysis after the reads is NumPy anyway.
