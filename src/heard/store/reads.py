@@ -209,7 +209,7 @@ def post_columns(store: Store, model: str) -> PostColumns:
                coalesce(l.abusive, false) AS abusive,
                coalesce(list_has_any(l.centres, ['men', 'male_survivors']), false) AS centres_men
         FROM posts p LEFT JOIN post_labels l ON l.post_id = p.id AND l.model = ?
-        ORDER BY p.created_at NULLS LAST, p.id
+        {POST_ORDER}
         """,
         [model],
     )
