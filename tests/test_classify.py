@@ -132,6 +132,21 @@ def test_heads_folder_round_trip_and_errors(classifier: Classifier, sandbox: Pat
         Heads.load(folder)
 
 
+def test_public_weight_sets_how_much_hand_coded_posts_count(classifier: Classifier) -> None:
+    own = load_coded([training_units_dir()])[::12]
+    solidarity = [u for u in load_coded([training_units_dir()]) if u.act == "solidarity"][:40]
+    # The same texts, hand-coded the other way: how much they count decides which label wins.
+    public = [(replace(u, id=f"pub{i}", act="other"), 1.0) for i, u in enumerate(solidarity)]
+    texts = [u.text for u in solidarity]
+
+    def share_other(weight: float) -> float:
+        config = replace(TrainConfig(), folds=2, public_weight=weight)
+        heads = train_heads(own + solidarity, classifier.encoder, public=public, config=config)
+        return sum(lb.act == "other" for lb in Classifier(classifier.encoder, heads).label_units(texts)) / len(texts)
+
+    assert share_other(20.0) > share_other(0.05) + 0.5
+
+
 def test_eval_reports_per_class_figures_and_intervals(heard, sandbox: Path) -> None:
     gold = [
         {"id": "a", "text": "Me too. It was my stepfather.", "act": "testimony", "stance": "support", "abusive": False, "voice": "own", "frame": None, "discloser": "unstated", "centres": ["perpetrators"]},
