@@ -23,6 +23,16 @@ def test_a_short_post_that_is_mainly_a_quote_is_quoted() -> None:
     assert units('"women lie about this for attention" - a reply I got') == [("quoted", '"women lie about this for attention" - a reply I got')]
     assert is_mainly_quoted("> not all men")
     assert is_mainly_quoted("He said: you are making this up for clicks")
+
+
+def test_a_single_quoted_quote_may_hold_contractions() -> None:
+    # The apostrophe of "you're" is inside the quote, not its closing mark.
+    assert is_mainly_quoted("Reply I got: 'You're making it up for attention.'")
+    assert is_mainly_quoted("'If it really happened she'd have called the police.' \u2014 top comment")
+    assert not is_mainly_quoted("I can't believe it's 2018 and we're still explaining this.")
+    assert not is_mainly_quoted("Someone told me 'it's just a joke, you're too sensitive'. That is how they keep us quiet for years.")
+    text = " ".join(["I posted about it last year and it still hurts to think about."] * 3) + " A man replied: 'you're lying for attention.' I logged off."
+    assert ("quoted", "you're lying for attention.") in units(text, long_form=True)
     assert not is_mainly_quoted("I don't think it's fair, and I'm saying so.")
 
 

@@ -36,7 +36,9 @@ _MAX_TAG_WORDS = 6
 _QUOTE_PAIRS = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb", "\u2018": "\u2019", "'": "'"}
 _QUOTE_RE = re.compile(
     r"""(?P<open>["\u201c\u201e\u00ab])(?P<body>[^"\u201c\u201d\u201e\u00ab\u00bb\n]{3,}?)["\u201d\u201c\u00bb]"""
-    r"""|(?<![\w])(?P<sopen>['\u2018])(?P<sbody>[^'\u2018\u2019\n]{3,}?)['\u2019](?![\w])"""
+    # A single-quoted body may hold apostrophes inside words ("'you're lying'"): one
+    # between two letters is a contraction, not the closing mark.
+    r"""|(?<![\w])(?P<sopen>['\u2018])(?P<sbody>(?:[^'\u2018\u2019\n]|(?<=\w)['\u2019](?=\w)){3,}?)['\u2019](?![\w])"""
 )
 _REPORTED_RE = re.compile(
     r"^(?P<tag>(?:[\w'\u2019@#.-]+\s+){0,6}?"
