@@ -127,6 +127,12 @@ def test_heads_folder_round_trip_and_errors(classifier: Classifier, sandbox: Pat
     assert loaded.version.startswith("heads@") and set(loaded.heads) == {"act", "stance", "abusive", "frame", "discloser"}
     again = Classifier(classifier.encoder, loaded).label_units(["me too"])
     assert again[0].act in ACTS
+    # Heads fitted on other cue patterns (same names) would read wrong features: refused.
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "cue_patterns": "000000000000"}))
+    with pytest.raises(ModelError, match="cue patterns"):
+        Heads.load(folder)
+    (folder / "config.json").write_text(json.dumps(config))
     (folder / "weights.npz").unlink()
     with pytest.raises(ModelError, match=r"weights\.npz"):
         Heads.load(folder)

@@ -84,6 +84,7 @@ class Heads:
             "format": FORMAT_VERSION,
             "encoder": self.encoder,
             "cues": list(cues.NAMES),
+            "cue_patterns": cues.FINGERPRINT,
             "heads": {},
             "centres": {},
             "metrics": self.metrics,
@@ -109,7 +110,7 @@ class Heads:
         """Read a heads folder (the bundled one when ``folder`` is None).
 
         Raises:
-            ModelError: a file is missing, or the cues differ from this heard's.
+            ModelError: a file is missing, or the cues (names or patterns) differ from this heard's.
         """
         path = Path(folder) if folder is not None else bundled_heads_path()
         needed = ("config.json", "weights.npz", "examples.jsonl", "neighbours.npy")
@@ -125,6 +126,12 @@ class Heads:
             raise ModelError(
                 f"{path}: expected heads trained with this heard's {len(cues.NAMES)} cue features, found "
                 f"{len(config.get('cues') or [])} different ones. Fix: retrain them with `heard train`"
+            )
+        # Heads saved before the fingerprint existed carry only the names, checked above.
+        if config.get("cue_patterns", cues.FINGERPRINT) != cues.FINGERPRINT:
+            raise ModelError(
+                f"{path}: expected heads trained with this heard's cue patterns ({cues.FINGERPRINT}), found heads "
+                f"trained with other patterns ({config['cue_patterns']}). Fix: retrain them with `heard train`"
             )
         with np.load(path / "weights.npz", allow_pickle=False) as weights:
             def build(group: str) -> dict[str, LinearHead]:
