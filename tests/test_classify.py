@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -261,6 +261,15 @@ def test_bundled_public_codes_hold_labels_not_texts() -> None:
             assert "text" not in keys
             assert {"id", "act", "stance", "abusive", "confidence"} <= keys
             assert keys <= {"id", "act", "stance", "abusive", "confidence", "frame", "discloser", "split", "draw"}
+
+
+def test_train_names_the_head_its_codes_cannot_train(heard, sandbox: Path) -> None:
+    # Sixty coded units with no testimony: the discloser head has nothing to learn from.
+    units = [u for u in load_coded([training_units_dir()]) if u.act != "testimony"][::40][:60]
+    (sandbox / "few.jsonl").write_text("".join(json.dumps(asdict(u)) + "\n" for u in units))
+    result = heard("train", "few.jsonl", "-o", "h")
+    assert_user_error(result, "discloser", "testimony units with a discloser")
+    assert not (sandbox / "h").exists()
 
 
 def test_train_settings_are_data_saved_with_the_heads(heard, sandbox: Path) -> None:

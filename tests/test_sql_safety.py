@@ -104,3 +104,14 @@ def test_report_and_export_still_read_with_a_read_only_store(heard, store: Path,
     # heard report and heard export open read-only without the sandbox: they write files themselves.
     assert heard("export", "--db", "c.duckdb", "-o", "out").code == 0
     assert pq.read_table(sandbox / "out" / "posts.parquet").num_rows == 4
+
+
+def test_a_failed_query_never_quotes_a_stored_text(heard, store: Path) -> None:
+    with Store.open(store, read_only=True) as opened:
+        text = opened.query("SELECT text FROM posts LIMIT 1")[1][0][0]
+    # Converting a post's text to a number fails, and DuckDB's message would quote the text.
+    result = heard("sql", "SELECT CAST(text AS INTEGER) FROM posts", "--db", "c.duckdb")
+    assert_user_error(result, "ConversionException", "not shown")
+    assert text not in result.err and text[:20] not in result.err
+    # Errors that can only quote the query keep DuckDB's words.
+    assert_user_error(heard("sql", "SELECT nosuchcolumn FROM posts", "--db", "c.duckdb"), "nosuchcolumn")

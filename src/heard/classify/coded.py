@@ -94,7 +94,7 @@ def load_coded(paths: Iterable[str | Path]) -> list[Coded]:
         if not files or not all(f.exists() for f in files):
             raise InputError(str(path), "expected a JSONL file of coded units (or a folder of them)", "found nothing there", "check the path")
         for file in files:
-            out.extend(unit for _, unit in read_jsonl(file, Coded.from_dict, "expected a unit coded to the codebook", fix="fix the label (see CODEBOOK.md)"))
+            out.extend(unit for _, unit in read_jsonl(file, Coded.from_dict, "expected a unit coded to the codebook", fix="use a value the message names"))
     if not out:
         raise InputError(", ".join(str(p) for p in paths), "expected at least one coded unit", "found none", "check the files")
     return out

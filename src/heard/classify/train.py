@@ -246,6 +246,10 @@ def _fit_calibrated(
     return LinearHead(classes, final.weight, bias, temperature), metrics
 
 
+_WHICH_UNITS = {"frame": "derailing units with a frame", "discloser": "testimony units with a discloser"}
+"""Which units train the heads that do not train on every unit."""
+
+
 def train_heads(
     units: Sequence[Coded],
     encoder: Encoder,
@@ -292,6 +296,11 @@ def train_heads(
 
     def train(name: str, rows: np.ndarray, labels: list[str], classes: tuple[str, ...], shift: dict[str, float] | None = None) -> None:
         present = tuple(c for c in classes if c in set(labels))
+        if len(present) < 2:
+            raise InputError("heard train", f"expected coded units with at least two values of {name} "
+                             f"({', '.join(classes)}; {_WHICH_UNITS.get(name, 'any unit')})",
+                             f"found {len(labels)} unit(s) with {' and '.join(present) or 'no value'}",
+                             "code more units, or train on heard's own units plus yours (training/data/units)")
         y = np.array([present.index(v) for v in labels])
         offsets = np.array([(shift or {}).get(c, 0.0) for c in present])
         say(f"training {name} on {len(y)} units")
@@ -310,9 +319,9 @@ def train_heads(
     train("stance", rows, [everyone[i].stance for i in rows], STANCES)
     rows = known("abusive")
     train("abusive", rows, ["true" if everyone[i].abusive else "false" for i in rows], ("false", "true"))
-    derails = np.array([i for i, u in enumerate(units) if u.act == "derailing" and u.frame])
+    derails = np.array([i for i, u in enumerate(units) if u.act == "derailing" and u.frame], dtype=int)
     train("frame", derails, [units[i].frame or "" for i in derails], FRAMES)
-    tests = np.array([i for i, u in enumerate(units) if u.act == "testimony" and u.discloser])
+    tests = np.array([i for i, u in enumerate(units) if u.act == "testimony" and u.discloser], dtype=int)
     train("discloser", tests, [units[i].discloser or "" for i in tests], DISCLOSERS)
 
     centres: dict[str, LinearHead] = {}

@@ -105,7 +105,7 @@ def read_jsonl_codes(path: Path) -> list[Row]:
     """
     return [Row(line, pid, text, "", fields) for line, (pid, text, fields) in
             read_jsonl(path, _jsonl_row, "expected a line with 'id' and codebook fields",
-                       fix="fix the value (see CODEBOOK.md) or remove the line")]
+                       fix="use one of the values the message names, or remove the line")]
 
 
 def _ls_fields(results: list[Any]) -> dict[str, Any]:
@@ -152,7 +152,7 @@ def read_label_studio(path: Path) -> list[Row]:
                 fields = _ls_fields(annotation.get("result") or [])
             except ValueError as exc:
                 raise InputError(str(path), "expected results named after codebook fields", f"found: {exc}",
-                                 "name the choices act, stance, abusive, ... as in CODEBOOK.md", line=number) from None
+                                 "name the choices after heard's fields: act, stance, abusive, voice, frame, discloser, centres", line=number) from None
             rows.append(Row(number, "" if post_id is None else str(post_id), text if isinstance(text, str) else None,
                             f"/{who}" if several and who is not None else "", fields))
     return rows

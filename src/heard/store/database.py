@@ -520,16 +520,17 @@ class Store:
         """Run ``sql`` and return (column names, rows).
 
         Raises:
-            StoreError: the SQL failed; the message is DuckDB's first line.
+            StoreError: the SQL failed; the message is DuckDB's first line when that
+                can only quote the query (:func:`_safe_detail`), else the error's kind.
         """
         try:
             cursor = self.con.execute(sql, params or [])
+            if cursor.description is None:
+                return [], []
+            columns = [d[0] for d in cursor.description]
+            return columns, cursor.fetchall()
         except duckdb.Error as exc:
-            raise StoreError(f"{_query_problem(exc)}: {_first_line(exc).rstrip('.!')}. Fix: {_query_fix(exc)}") from None
-        if cursor.description is None:
-            return [], []
-        columns = [d[0] for d in cursor.description]
-        return columns, cursor.fetchall()
+            raise StoreError(f"{_query_problem(exc)}: {_safe_detail(exc)}. Fix: {_query_fix(exc)}") from None
 
 
 @cache
@@ -601,6 +602,23 @@ def _first_line(exc: BaseException) -> str:
 
 
 _SANDBOXED = ("disabled by configuration", "configuration has been locked", "extensions is disabled")
+
+
+_QUERY_ONLY = (duckdb.ParserException, duckdb.CatalogException, duckdb.BinderException, duckdb.PermissionException)
+"""DuckDB errors whose message quotes the query (names, syntax), never a stored value."""
+
+
+def _safe_detail(exc: duckdb.Error) -> str:
+    """DuckDB's first line when it can only quote the query; otherwise just the kind of error,
+    since messages such as a failed conversion quote the stored value — which may be a post's text.
+
+    Example:
+        >>> "my story" in _safe_detail(duckdb.ConversionException("Could not convert string 'my story' to INT32"))
+        False
+    """
+    if isinstance(exc, _QUERY_ONLY) or "read-only mode" in str(exc):
+        return _first_line(exc).rstrip(".!")
+    return f"{type(exc).__name__} (DuckDB's message is not shown: it can quote stored values, such as post text)"
 
 
 def _query_problem(exc: duckdb.Error) -> str:
