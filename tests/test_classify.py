@@ -334,3 +334,15 @@ def test_context_is_optional_checked_and_read_as_the_heads_say(heard, classifier
     assert reading.version.endswith("+prepend-context") and reading.version != ignoring.version
     with pytest.raises(ValueError, match="one context per text"):
         reading.label_posts(texts, contexts=contexts[:1])
+
+
+def test_macro_f1_averages_only_the_classes_gold_or_predictions_hold() -> None:
+    from heard.classify.evaluation import score_field
+
+    # Three posts, all right: the five acts that neither side holds have no F1 to average in.
+    scored = score_field(["testimony", "other", "other"], ["testimony", "other", "other"], ACTS)
+    assert scored["macro_f1"]["value"] == 1.0 and scored["macro_f1_classes"] == ["testimony", "other"]
+    # A class predicted but absent from gold still counts, as an F1 of 0.
+    wrong = score_field(["testimony", "other"], ["silencing", "other"], ACTS)
+    assert wrong["macro_f1_classes"] == ["testimony", "silencing", "other"]
+    assert abs(wrong["macro_f1"]["value"] - 1 / 3) < 1e-3

@@ -56,6 +56,11 @@ def test_the_model_only_interval_is_a_binomial_one_around_the_model_share() -> N
     est = model_only_share(np.array([1.0] * 25 + [0.0] * 75))
     assert est.estimate == 0.25 and est.method == "model_only"
     assert est.low == pytest.approx(0.25 - 1.96 * np.sqrt(0.25 * 0.75 / 100), abs=1e-3)
+    # No post of a class among ten: not a zero-width interval, but up to 3 in 10 (rule of three).
+    none = model_only_share(np.zeros(10))
+    assert (none.estimate, none.low, none.high) == (0.0, 0.0, 0.3)
+    every = model_only_share(np.ones(10))
+    assert (every.low, every.high) == (pytest.approx(0.7), 1.0)
 
 
 # -- on a store -----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from heard.errors import StoreError
-from heard.intervals import Interval, difference, median, median_draws, share
+from heard.intervals import Interval, difference, median, median_draws, share, wilson
 from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads import analyse, build_forest, load_corpus, resolve_model
@@ -169,7 +169,10 @@ def test_reception_groups_with_intervals(store: Store):
     groups = {g.discloser: g for g in by_discloser(measure_reception(load_corpus(store)))}
     men, women = groups["man"], groups["woman"]
     assert (men.testimonies, men.answered, men.replies, men.enough_data) == (6, 6, 12, True)
-    assert men.silencing == Interval(0.5, 0.5, 0.5, 6)
+    # Every testimony got one silencing reply of two: resampling them never varies the share, but
+    # 6 of 12 replies is no certainty; the interval is at least Wilson's.
+    assert men.silencing.value == 0.5 and men.silencing.n == 6
+    assert (men.silencing.low, men.silencing.high) == pytest.approx(wilson(6, 12))
     assert women.silencing.value == 0.0 and women.supportive.value == 1.0
     assert men.hours_to_supportive.value == pytest.approx(20 / 60)
     assert men.any_silencing.value == 1.0
@@ -299,3 +302,16 @@ def test_phrasing_of_points_and_bounds_near_zero():
 
     assert [points(0.012), points(-0.01), points(0.2), points(0.0)] == ["+1 point", "-1 point", "+20 points", "0 points"]
     assert interval(Interval(0.13, -0.001, 0.25, 38), "points") == "+13 points (95% CI -0.1 to +25)"
+
+
+def test_one_cluster_never_gives_a_zero_width_interval():
+    # One derail, a 'not all men' one: the share is 1, but one post is no certainty.
+    one = share(np.array([[1, 1]]), 0, 1, seed=0)
+    assert one.value == 1.0 and one.high == 1.0 and one.low == pytest.approx(wilson(1, 1)[0]) and one.low < 0.25
+    # Many clusters: the bootstrap interval stands where it is already wider than Wilson's.
+    rows = np.array([[3, 3]] * 5 + [[0, 3]] * 5)
+    spread = share(rows, 0, 1, seed=0)
+    assert spread.low <= wilson(15, 30)[0] and spread.high >= wilson(15, 30)[1]
+    # A median of one value has no interval.
+    alone, _ = median(np.array([3600.0]), seed=0)
+    assert alone.value == 3600.0 and alone.low is None and alone.high is None

@@ -191,7 +191,33 @@ def share(rows: np.ndarray, num: int, den: int, *, seed: int, totals: np.ndarray
         return Interval(None, None, None, int(rows.shape[0]))
     if totals is None:
         totals = resampled_totals(rows, seed=seed)
-    return interval_from(rows[:, num].sum() / den_total, share_draws(totals, num, den), int(rows.shape[0]))
+    num_total = rows[:, num].sum()
+    est = interval_from(num_total / den_total, share_draws(totals, num, den), int(rows.shape[0]))
+    counted = bool(np.all(rows[:, [num, den]] == np.round(rows[:, [num, den]]))) and 0 <= num_total <= den_total
+    if not counted or est.low is None or est.high is None:
+        return est
+    # The percentile bootstrap cannot show uncertainty it never resamples (one derail, all of one
+    # kind, gives 100-100%) and undercovers small counts: never report less than Wilson's interval.
+    low, high = wilson(int(num_total), int(den_total))
+    return Interval(est.value, min(est.low, low), max(est.high, high), est.n)
+
+
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """Wilson score 95% interval of a proportion ``successes / n`` of independent units.
+
+    Example:
+        >>> [round(x, 3) for x in wilson(1, 1)]
+        [0.207, 1.0]
+        >>> [round(x, 3) for x in wilson(0, 10)]
+        [0.0, 0.278]
+    """
+    if n <= 0:
+        raise ValueError("wilson needs n > 0")
+    z = 1.959963984540054
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
 def median_draws(values: np.ndarray, *, seed: int, draws: int = DRAWS) -> np.ndarray:
@@ -239,6 +265,9 @@ def median(values: np.ndarray, *, seed: int) -> tuple[Interval, np.ndarray]:
     draws = median_draws(values, seed=seed)
     if values.size == 0:
         return Interval(None, None, None, 0), draws
+    if values.size == 1:
+        # Resampling one value always gives it back: no interval rather than a zero-width one.
+        return Interval(float(values[0]), None, None, 1), draws
     return interval_from(float(np.median(values)), draws, int(values.size)), draws
 
 

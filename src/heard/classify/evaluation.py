@@ -40,10 +40,15 @@ def score_field(gold: Sequence[str], pred: Sequence[str], classes: tuple[str, ..
     y = np.array([index[g] for g in gold])
     p = np.array([index[v] for v in pred])
     precision, recall, f1, support = per_class(y, p, len(classes))
+    # A class neither in the gold file nor predicted has no F1; averaging it in as 0 would
+    # punish a small gold file for the classes it happens not to hold.
+    predicted = np.bincount(p, minlength=len(classes))
+    scored = [i for i in range(len(classes)) if support[i] > 0 or predicted[i] > 0]
     out: dict[str, Any] = {
         "n": len(y),
         "accuracy": round(float((y == p).mean()) if len(y) else 0.0, 4),
-        "macro_f1": bootstrap_macro_f1(y, p, len(classes), list(range(len(classes)))).to_dict(digits=4),
+        "macro_f1": bootstrap_macro_f1(y, p, len(classes), scored).to_dict(digits=4),
+        "macro_f1_classes": [classes[i] for i in scored],
         "per_class": {
             c: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4),
                 "f1": round(float(f1[i]), 4), "support": int(support[i])}

@@ -104,6 +104,8 @@ def model_only_share(model: np.ndarray) -> ShareEstimate:
     Example:
         >>> round(model_only_share(np.array([1.0, 0.0, 0.0, 0.0])).estimate, 2)
         0.25
+        >>> model_only_share(np.zeros(10)).high   # none of 10 posts: up to 3 in 10, not 0
+        0.3
     """
     f = np.asarray(model, dtype=np.float64)
     n = f.size
@@ -111,7 +113,14 @@ def model_only_share(model: np.ndarray) -> ShareEstimate:
         return ShareEstimate(0.0, 0.0, 0.0, 0.0, 0.0, "model_only", 0, 0.0, None)
     p = float(f.mean())
     se = float(np.sqrt(max(p * (1 - p), 0.0) / n))
-    return ShareEstimate(p, p, _clip(p - Z95 * se), _clip(p + Z95 * se), se, "model_only", 0, 0.0, None)
+    low, high = _clip(p - Z95 * se), _clip(p + Z95 * se)
+    # A share of exactly 0 or 1 has a binomial standard error of 0; as in ppi_share, the rule
+    # of three keeps the interval from claiming certainty: 0 of n posts may still be 3/n.
+    if p == 0.0:
+        high = max(high, min(1.0, 3.0 / n))
+    if p == 1.0:
+        low = min(low, max(0.0, 1 - 3.0 / n))
+    return ShareEstimate(p, p, low, high, se, "model_only", 0, 0.0, None)
 
 
 def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None,
