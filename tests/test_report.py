@@ -172,3 +172,13 @@ def test_report_refuses_a_file_as_folder(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
     with Store.open(tmp_path / "t.duckdb") as store, pytest.raises(ConfigError, match="expected a folder"):
         build_report(store, tmp_path / "out")
+
+
+def test_json_report_refuses_an_output_folder_it_would_ignore(heard, sandbox: Path) -> None:
+    with Store.open(sandbox / "t.duckdb") as store:
+        add(store, corpus_rows())
+    result = heard("report", "--db", "t.duckdb", "--format", "json", "-o", "numbers")
+    # A usage error, as for html without -o: exit 2, the message and its fix, no traceback.
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "standard output" in result.err and "> numbers.json" in result.err
+    assert not (sandbox / "numbers").exists()

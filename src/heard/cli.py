@@ -392,6 +392,9 @@ def report(db: str | None, output: Path | None, model: str | None, fmt: str, par
         raise UsageError("expected --posts only with --parquet LABELS, found it alone. Fix: add --parquet, or drop --posts")
     if fmt == "html" and output is None:
         raise UsageError("expected -o DIR for the report, found none. Fix: pass -o report/ or --format json")
+    if fmt == "json" and output is not None:
+        raise UsageError(f"expected --format json to print to standard output, found -o {output}. "
+                         "Fix: drop -o and redirect (heard report --format json > numbers.json)")
     opened = open_labelled(parquet, posts) if parquet is not None else Store.open(_settings(db=db).db, read_only=True)
     with opened as store:
         if fmt == "json":

@@ -32,7 +32,7 @@ class Settings:
     db: str = _setting("corpus.duckdb", "the DuckDB store to read and write")
     batch_size: int = _setting(5000, "posts per committed ingest transaction")
     max_chars: int = _setting(100_000, "longest post ingest and heard classify accept, in characters")
-    encoding: str = _setting("utf-8", "text encoding of input files")
+    encoding: str = _setting("utf-8", "text encoding of the files heard ingest reads (heard classify reads UTF-8 only)")
     encoder: str | None = _setting(None, "encoder folder (ONNX or sentence-transformers); default: the bundled one the heads were trained on")
     heads: str | None = _setting(None, "heads folder written by `heard train`; default: the bundled one")
 

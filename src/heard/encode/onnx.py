@@ -434,6 +434,9 @@ def _load_session(path: Path, threads: int, device: str = "cpu") -> ort.Inferenc
     # runs beside Dask workers or a web server.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
+    # The process-wide logger too: without it ONNX Runtime warns on stderr, in colour, when
+    # it cannot write its telemetry id into an unwritable HOME (a service account, a sandbox).
+    ort.set_default_logger_severity(3)
     providers = _providers(device)
     try:
         session = ort.InferenceSession(str(path), sess_options=options, providers=providers,

@@ -645,7 +645,8 @@ def _query_fix(exc: duckdb.Error) -> str:
 def _open_fix(exc: BaseException) -> str:
     text = str(exc).lower()
     if "lock" in text:
-        return "Fix: another process has the store open for writing; wait for it or close it"
+        return ("Fix: another process holds the store (heard serve, a running ingest or label, or another "
+                "program with it open); wait for it or stop it, then run this again")
     if "not a valid duckdb" in text or "magic" in text:
         return "Fix: point --db at a heard store (a DuckDB file) or at a new path"
     if "different configuration" in text:
