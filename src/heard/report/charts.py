@@ -115,7 +115,7 @@ def reception_chart(findings: Findings) -> Figure:
                     .properties(title=title)) if rows else _empty("No testimony got a labelled reply."))
     return Figure("reception_by_discloser", title,
                   "Share of direct replies to testimonies that were supportive, hostile or silencing, per discloser "
-                  "group, with bootstrap 95% intervals.", spec)
+                  "group, with bootstrap 95% intervals (never narrower than Wilson's for the same counts).", spec)
 
 
 def first_reply_chart(findings: Findings) -> Figure:
@@ -252,7 +252,7 @@ def frames_chart(findings: Findings) -> Figure:
     text = base.mark_text(align="left", dx=4, dy=-7, color="#333").encode(x="high:Q", text="posts:Q")
     chart = alt.layer(bars, err, text).properties(width=WIDTH, height=alt.Step(26), title=title)
     return Figure("derail_frames", title, "Share of derailing posts per frame, with bootstrap 95% intervals that "
-                  "resample threads; numbers are posts.", _finish(chart))
+                  "resample threads (never narrower than Wilson's); numbers are posts.", _finish(chart))
 
 
 def cues_chart(findings: Findings) -> Figure:
@@ -293,7 +293,8 @@ def accountability_chart(findings: Findings) -> Figure:
     err = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
     chart = alt.layer(bars, err).properties(width=WIDTH, height=alt.Step(34), title=title)
     return Figure("accountability_by_derail", title, "Share of accountability posts among the non-derailing posts "
-                  "of threads with a derail and without, with bootstrap 95% intervals that resample threads.",
+                  "of threads with a derail and without, with bootstrap 95% intervals that resample threads "
+                  "(never narrower than Wilson's).",
                   _finish(chart))
 
 

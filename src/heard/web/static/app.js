@@ -168,7 +168,7 @@ async function overview(main) {
   card(`Mix of stances per ${numbers.timeline.unit}`, stackedBars(tl.map((b) => ({start: b.start, values: b.stances})), STANCES, STANCE_COLOURS, "Share of posts by stance over time", true), legend(STANCES, STANCE_COLOURS));
   const hostile = numbers.reception.map((g) => ({label: `${g.discloser} (${g.testimonies} testimonies)`, value: g.hostile.value, low: g.hostile.low, high: g.hostile.high, colour: "#d95f02"}));
   card("Hostile share of replies to testimony", intervalRows(hostile, "Hostile share of direct replies by others, per discloser, with 95% intervals", "share"),
-    el("p", {class: "note"}, "Hostile: derailing, silencing, disbelief, or abusive whatever the act. Lines are 95% intervals (bootstrap over testimonies)."));
+    el("p", {class: "note"}, "Hostile: derailing, silencing, disbelief, or abusive whatever the act. Lines are 95% intervals (bootstrap over testimonies, never narrower than Wilson's for the same counts)."));
   main.append(el("h2", {}, "The three claims"));
   for (const claim of numbers.claims) {
     main.append(el("section", {class: "claim"},
