@@ -199,10 +199,13 @@ def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col
     """Read posts from FILES (JSONL, JSON, CSV, Parquet, .txt/.md folders, X, Reddit, Bluesky, Mastodon exports)."""
     from heard.ingest import ColumnMap
     from heard.ingest import ingest as run_ingest
+    from heard.ingest.pipeline import check_rejects_path
     from heard.ingest.readers import estimate_records
     from heard.store import Store
 
     settings = _settings(db=db, encoding=encoding, max_chars=max_chars, batch_size=batch_size)
+    if skip_bad and rejects is not None:
+        check_rejects_path(rejects)  # before the store is opened: a new one would be created for nothing
     progress = _Progress("ingest", "posts", total=lambda: estimate_records(files))
     columns = ColumnMap(text=text_col, id=id_col, parent=parent_col, author=author_col, time=time_col)
     try:
