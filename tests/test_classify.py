@@ -66,6 +66,19 @@ def test_contract_bad_lines_leave_no_output(heard, sandbox: Path, content: str, 
     assert not list(sandbox.glob(".heard-*"))
 
 
+@pytest.mark.parametrize("output", ["out.jsonl", "out.parquet"])
+def test_a_damaged_parquet_input_is_reported_as_ingest_reports_it(heard, sandbox: Path, output: str) -> None:
+    # was "internal error: ArrowInvalid" (exit 70): the output's schema was read before the input was checked
+    (sandbox / "bad.parquet").write_text('{"id": 1, "text": "a JSONL line under a Parquet name"}\n')
+    classified = heard("classify", "bad.parquet", "-o", output)
+    assert_user_error(classified, "bad.parquet: expected a Parquet file, found something pyarrow cannot read")
+    assert classified.err == heard("ingest", "bad.parquet", "--db", "c.duckdb").err
+    assert not (sandbox / output).exists() and not list(sandbox.glob(".heard-*"))
+    (sandbox / "parts").mkdir()
+    (sandbox / "bad.parquet").rename(sandbox / "parts" / "part-0.parquet")
+    assert_user_error(heard("classify", "parts", "-o", "labels"), "part-0.parquet: expected a Parquet file")
+
+
 def test_label_store_once_per_unit_and_model(heard, sandbox: Path) -> None:
     assert heard("ingest", str(FIXTURES / "x_v2.json"), str(FIXTURES / "essays"), "--db", "c.duckdb").code == 0
     first = heard("label", "--db", "c.duckdb")

@@ -53,6 +53,7 @@ import pyarrow.parquet as pq
 
 from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
+from heard.ingest.readers import open_parquet
 from heard.ingest.timeparse import TimeFormatError, parse_time
 from heard.jsonl import read_jsonl
 from heard.parts import PARQUET_ENDINGS
@@ -162,11 +163,7 @@ def check_paths(in_path: str | Path, out_path: str | Path) -> None:
 
 def _parquet_rows(path: Path, max_chars: int) -> Iterator[_Row]:
     """(row number, id, text, context, thread) for every row of a Parquet file; raises on a null, non-text or too long text."""
-    try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise InputError(str(path), "expected a Parquet file", f"found one Arrow cannot read ({str(exc).splitlines()[0][:200]})",
-                         "check the file, or write it again") from None
+    parquet = open_parquet(path)
     names = parquet.schema_arrow.names
     if "text" not in names:
         raise InputError(str(path), "expected a column named 'text'", f"found columns {', '.join(names[:12]) or 'none'}",
@@ -244,7 +241,7 @@ def parquet_schema(id_type: pa.DataType, thread: dict[str, pa.DataType] | None =
 def _thread_types(source: Path) -> dict[str, pa.DataType]:
     """The thread columns the output of ``source`` carries, with their Parquet types."""
     if file_format(source) == "parquet":
-        schema = pq.read_schema(source)
+        schema = open_parquet(source).schema_arrow
         parent = schema.field("parent_id").type if "parent_id" in schema.names else pa.string()
         present = [c for c in THREAD_COLUMNS if c in schema.names]
     else:
@@ -362,7 +359,7 @@ def _id_text(post_id: Any) -> str | None:
 def _input_id_type(source: Path) -> pa.DataType | None:
     if file_format(source) != "parquet":
         return None
-    schema = pq.read_schema(source)
+    schema = open_parquet(source).schema_arrow
     return schema.field("id").type if "id" in schema.names else pa.null()
 
 

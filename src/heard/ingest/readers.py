@@ -389,14 +389,34 @@ def read_csv(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
         yield Row(start, dict(zip(header, fields)))
 
 
-def read_parquet(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
-    """Parquet, read in batches of 4,096 rows."""
+def open_parquet(path: Path) -> Any:
+    """``pyarrow.parquet.ParquetFile`` of ``path``: its schema and batches; one error for a damaged file,
+    shared by ``heard ingest`` and ``heard classify``.
+
+    Raises:
+        InputError: the file is missing, not Parquet, or damaged (names the file, never its content).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "posts.parquet"
+        >>> _ = path.write_text("id,text")
+        >>> open_parquet(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        heard.errors.InputError: .../posts.parquet: expected a Parquet file, found something pyarrow cannot read (...). Fix: check the file, or give it the extension of its format (.jsonl for JSON lines)
+    """
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several unrelated types for a damaged file
-        raise InputError(str(path), "expected a Parquet file", f"found something pyarrow cannot read ({str(exc).splitlines()[0][:120]})", "check the file, or give it the right extension (.jsonl, .csv)") from None
+        raise InputError(str(path), "expected a Parquet file", f"found something pyarrow cannot read ({str(exc).splitlines()[0][:120]})",
+                         "check the file, or give it the extension of its format (.jsonl for JSON lines)") from None
+
+
+def read_parquet(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
+    """Parquet, read in batches of 4,096 rows."""
+    parquet = open_parquet(path)
     number = 0
     for batch in parquet.iter_batches(batch_size=4096):
         for record in batch.to_pylist():
