@@ -37,7 +37,6 @@ def test_contract_on_odd_inputs(heard, sandbox: Path) -> None:
     ]
     lines = [{"id": i, "text": t, "lang": "xx"} for i, t in enumerate(texts)]
     lines.append({"text": "no id at all"})
-    lines.append({"id": "n", "text": 42})
     (sandbox / "in.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     result = heard("classify", "in.jsonl", "-o", "out.jsonl")
     assert result.code == 0, result.err
@@ -57,6 +56,11 @@ def test_contract_on_odd_inputs(heard, sandbox: Path) -> None:
         ('{"id": 1, "text": "ok"}\n\n{"id": 2, "text": "ok"}\n', "blank line"),
         ("", "empty file"),
         ('["not", "an", "object"]\n', "JSON object"),
+        # was labelled as the text "42" (ingest refuses it, the API answers 422)
+        ('{"id": 1, "text": "ok"}\n{"id": "x", "text": 42}\n', "in.jsonl:2: expected a JSON object with id and text, found: a number 'text'"),
+        ('{"id": "x", "text": ["me", "too"]}\n', "found: a list 'text' (expected a string"),
+        ('{"id": "x", "text": true}\n', "found: a boolean 'text'"),
+        ('{"id": "x", "text": "ok", "context": 5}\n', "found: a number 'context'"),
     ],
 )
 def test_contract_bad_lines_leave_no_output(heard, sandbox: Path, content: str, fragment: str) -> None:

@@ -90,16 +90,24 @@ _Row = tuple[int, Any, str, "str | None", dict[str, Any]]
 """A post and its thread columns as read (raw values, by column name)."""
 
 
+def _kind(value: Any) -> str:
+    """What a JSON value is, never what it says: "a number", "an object"."""
+    kinds = ((bool, "a boolean"), ((int, float), "a number"), (dict, "an object"), (list, "a list"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), f"a {type(value).__name__}")
+
+
 def _line(row: Any) -> tuple[Any, str, str | None, dict[str, Any]]:
     """(id, text, context, thread columns) of one input line."""
     if not isinstance(row, dict):
         raise ValueError(f"a JSON {type(row).__name__}")
     if "text" not in row or row["text"] is None:
         raise ValueError("no 'text' key" if "text" not in row else "a null 'text'")
-    text = row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
+    text = row["text"]
+    if not isinstance(text, str):
+        raise ValueError(f"{_kind(text)} 'text' (expected a string: the post's words; an empty text is fine)")
     context = row.get("context")
     if context is not None and not isinstance(context, str):
-        raise ValueError(f"a {type(context).__name__} 'context' (expected a string or null: the parent post or thread title)")
+        raise ValueError(f"{_kind(context)} 'context' (expected a string or null: the parent post or thread title)")
     for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text), ("context", context or "")):
         half = _SURROGATE.search(value)
         if half:
