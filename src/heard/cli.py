@@ -643,11 +643,12 @@ def serve(db: str | None, host: str, port: int, token: str | None, model: str | 
     with --coding, the coding page of `heard code` too (/code/)."""
     import uvicorn
 
-    from heard.web.app import check_bind, create_app
+    from heard.web.app import check_bind, check_port, create_app
     from heard.web.limits import Limits
 
     settings = _settings(db=db, heads=heads, encoder=encoder)
     check_bind(host, token)
+    check_port(host, port)
     app = create_app(settings.db, token=token, model=model, classifier=_classifier(heads, encoder),
                      limits=Limits(rate=rate, burst=max(1, int(rate * 2))), coding=coding)
     shown = f"[{host}]" if ":" in host else host
