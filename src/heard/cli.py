@@ -190,8 +190,8 @@ def cli() -> None:
 @click.option("--skip-bad", is_flag=True, help="set bad rows aside in a rejects file instead of stopping")
 @click.option("--rejects", type=click.Path(path_type=Path), help="rejects file (default: <db>.rejects.jsonl)")
 @click.option("--encoding", help="input encoding (default utf-8)")
-@click.option("--max-chars", type=int, help="longest post accepted (default 100,000)")
-@click.option("--batch-size", type=int, help="posts per committed transaction (default 5,000)")
+@click.option("--max-chars", type=click.IntRange(min=1), help="longest post accepted (default 100,000)")
+@click.option("--batch-size", type=click.IntRange(min=1), help="posts per committed transaction (default 5,000)")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col: str | None, parent_col: str | None,
            author_col: str | None, time_col: str | None, skip_bad: bool, rejects: Path | None, encoding: str | None,
