@@ -342,3 +342,24 @@ def test_context_is_optional_checked_and_read_as_the_heads_say(heard, classifier
     assert reading.version.endswith("+prepend-context") and reading.version != ignoring.version
     with pytest.raises(ValueError, match="one context per text"):
         reading.label_posts(texts, contexts=contexts[:1])
+
+
+def test_messages_for_broken_json_a_cut_off_emoji_and_a_key_in_no_folder_say_what_to_fix(heard, sandbox: Path) -> None:
+    # JSON's own reasons end in "at": the message said "Unterminated string starting at at column 19"
+    (sandbox / "cut.jsonl").write_bytes(b'{"id": 1, "text": "cut off')
+    (sandbox / "ctrl.jsonl").write_bytes(b'{"id": 1, "text": "a\ttab"}\n')
+    for name, reason in (("cut.jsonl", "Unterminated string starting at column 19"), ("ctrl.jsonl", "Invalid control character at column 21")):
+        for result in (heard("classify", name, "-o", "out.jsonl"), heard("ingest", name, "--db", "c.duckdb")):
+            assert_user_error(result, f"{name}:1", reason)
+            assert "at at" not in result.err
+    # a lone surrogate's fix was 'write it as {"id": ..., "text": ...}', which it already was
+    (sandbox / "half.jsonl").write_text('{"id": 1, "text": "so proud of you \\ud83d"}\n')
+    result = heard("classify", "half.jsonl", "-o", "out.jsonl")
+    assert_user_error(result, "half.jsonl:1", "lone surrogate \\ud83d", "Fix: repair the text's encoding", "UTF-8")
+    assert 'write it as {"id"' not in result.err and "so proud" not in result.err
+    # --key in a missing folder said "found No such file or directory"
+    (sandbox / "authors.jsonl").write_text('{"id": 1, "text": "me too", "author": "@bob"}\n')
+    result = heard("classify", "authors.jsonl", "-o", "out.jsonl", "--key", "nodir/k.key")
+    assert_user_error(result, "nodir/k.key", "found no folder at nodir", "mkdir -p nodir")
+    assert "No such file" not in result.err and "@bob" not in result.err
+    assert not (sandbox / "out.jsonl").exists()

@@ -55,7 +55,7 @@ from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
 from heard.ingest.readers import open_parquet
 from heard.ingest.timeparse import TimeFormatError, parse_time
-from heard.jsonl import read_jsonl
+from heard.jsonl import LineError, read_jsonl
 from heard.parts import PARQUET_ENDINGS
 from heard.records import ACTS, Label
 from heard.store.keys import PseudonymKey
@@ -111,7 +111,9 @@ def _line(row: Any) -> tuple[Any, str, str | None, dict[str, Any]]:
     for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text), ("context", context or "")):
         half = _SURROGATE.search(value)
         if half:
-            raise ValueError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)")
+            raise LineError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)",
+                            f"repair the text's encoding: delete the \\u{ord(half.group()):04x} escape (the cut-off emoji), "
+                            "or export the data again as UTF-8 with whole characters")
     return row.get("id"), text, context, {c: row[c] for c in THREAD_COLUMNS if c in row}
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from heard.errors import ConfigError, InputError
+from heard.jsonl import invalid_json
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
@@ -185,7 +186,7 @@ def _loads(text: str) -> tuple[Any, str | None]:
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return None, f"found invalid JSON ({exc.msg} at column {exc.colno})"
+        return None, invalid_json(exc)
     except RecursionError:
         return None, "found lists or objects nested too deep to read"
     except ValueError as exc:  # an integer of more than 4,300 digits
@@ -253,7 +254,7 @@ def read_json(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(str(path), "expected a JSON document", f"found invalid JSON ({exc.msg} at column {exc.colno})", "fix the file, or export it as JSONL (one post per line) and use --skip-bad", line=exc.lineno) from None
+        raise InputError(str(path), "expected a JSON document", invalid_json(exc), "fix the file, or export it as JSONL (one post per line) and use --skip-bad", line=exc.lineno) from None
     except (RecursionError, ValueError) as exc:
         why = "found lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"found invalid JSON ({str(exc).split(';')[0]})"
         raise InputError(str(path), "expected a JSON document", why, "fix the file, or export it as JSONL (one post per line) and use --skip-bad") from None
