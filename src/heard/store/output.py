@@ -69,10 +69,10 @@ def output_file(path: Path, what: str, flag: str = "-o") -> Path:
         ConfigError: ``path`` is a folder, its folder is missing (or a file), or files cannot be created there.
 
     Example:
-        >>> output_file(Path("no-such-folder/sample.jsonl"), "the sample")
+        >>> output_file(Path("no-such-folder/sample.jsonl"), "the sample")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        heard.errors.ConfigError: -o no-such-folder/sample.jsonl: expected an existing folder for the sample, found no folder at no-such-folder. Fix: create it first (mkdir -p no-such-folder) or pass -o a file in an existing folder
+        heard.errors.ConfigError: -o no-such-folder/sample.jsonl: expected an existing folder for the sample, found no folder ...
     """
     path = Path(path)
     folder = path.parent
