@@ -37,7 +37,6 @@ def test_contract_on_odd_inputs(heard, sandbox: Path) -> None:
     ]
     lines = [{"id": i, "text": t, "lang": "xx"} for i, t in enumerate(texts)]
     lines.append({"text": "no id at all"})
-    lines.append({"id": "n", "text": 42})
     (sandbox / "in.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     result = heard("classify", "in.jsonl", "-o", "out.jsonl")
     assert result.code == 0, result.err
@@ -57,6 +56,11 @@ def test_contract_on_odd_inputs(heard, sandbox: Path) -> None:
         ('{"id": 1, "text": "ok"}\n\n{"id": 2, "text": "ok"}\n', "blank line"),
         ("", "empty file"),
         ('["not", "an", "object"]\n', "JSON object"),
+        # was labelled as the text "42" (ingest refuses it, the API answers 422)
+        ('{"id": 1, "text": "ok"}\n{"id": "x", "text": 42}\n', "in.jsonl:2: expected a JSON object with id and text, found: a number 'text'"),
+        ('{"id": "x", "text": ["me", "too"]}\n', "found: a list 'text' (expected a string"),
+        ('{"id": "x", "text": true}\n', "found: a boolean 'text'"),
+        ('{"id": "x", "text": "ok", "context": 5}\n', "found: a number 'context'"),
     ],
 )
 def test_contract_bad_lines_leave_no_output(heard, sandbox: Path, content: str, fragment: str) -> None:
@@ -64,6 +68,19 @@ def test_contract_bad_lines_leave_no_output(heard, sandbox: Path, content: str, 
     assert_user_error(heard("classify", "in.jsonl", "-o", "out.jsonl"), fragment)
     assert not (sandbox / "out.jsonl").exists()
     assert not list(sandbox.glob(".heard-*"))
+
+
+@pytest.mark.parametrize("output", ["out.jsonl", "out.parquet"])
+def test_a_damaged_parquet_input_is_reported_as_ingest_reports_it(heard, sandbox: Path, output: str) -> None:
+    # was "internal error: ArrowInvalid" (exit 70): the output's schema was read before the input was checked
+    (sandbox / "bad.parquet").write_text('{"id": 1, "text": "a JSONL line under a Parquet name"}\n')
+    classified = heard("classify", "bad.parquet", "-o", output)
+    assert_user_error(classified, "bad.parquet: expected a Parquet file, found something pyarrow cannot read")
+    assert classified.err == heard("ingest", "bad.parquet", "--db", "c.duckdb").err
+    assert not (sandbox / output).exists() and not list(sandbox.glob(".heard-*"))
+    (sandbox / "parts").mkdir()
+    (sandbox / "bad.parquet").rename(sandbox / "parts" / "part-0.parquet")
+    assert_user_error(heard("classify", "parts", "-o", "labels"), "part-0.parquet: expected a Parquet file")
 
 
 def test_label_store_once_per_unit_and_model(heard, sandbox: Path) -> None:
@@ -346,3 +363,24 @@ def test_macro_f1_averages_only_the_classes_gold_or_predictions_hold() -> None:
     wrong = score_field(["testimony", "other"], ["silencing", "other"], ACTS)
     assert wrong["macro_f1_classes"] == ["testimony", "silencing", "other"]
     assert abs(wrong["macro_f1"]["value"] - 1 / 3) < 1e-3
+
+
+def test_messages_for_broken_json_a_cut_off_emoji_and_a_key_in_no_folder_say_what_to_fix(heard, sandbox: Path) -> None:
+    # JSON's own reasons end in "at": the message said "Unterminated string starting at at column 19"
+    (sandbox / "cut.jsonl").write_bytes(b'{"id": 1, "text": "cut off')
+    (sandbox / "ctrl.jsonl").write_bytes(b'{"id": 1, "text": "a\ttab"}\n')
+    for name, reason in (("cut.jsonl", "Unterminated string starting at column 19"), ("ctrl.jsonl", "Invalid control character at column 21")):
+        for result in (heard("classify", name, "-o", "out.jsonl"), heard("ingest", name, "--db", "c.duckdb")):
+            assert_user_error(result, f"{name}:1", reason)
+            assert "at at" not in result.err
+    # a lone surrogate's fix was 'write it as {"id": ..., "text": ...}', which it already was
+    (sandbox / "half.jsonl").write_text('{"id": 1, "text": "so proud of you \\ud83d"}\n')
+    result = heard("classify", "half.jsonl", "-o", "out.jsonl")
+    assert_user_error(result, "half.jsonl:1", "lone surrogate \\ud83d", "Fix: repair the text's encoding", "UTF-8")
+    assert 'write it as {"id"' not in result.err and "so proud" not in result.err
+    # --key in a missing folder said "found No such file or directory"
+    (sandbox / "authors.jsonl").write_text('{"id": 1, "text": "me too", "author": "@bob"}\n')
+    result = heard("classify", "authors.jsonl", "-o", "out.jsonl", "--key", "nodir/k.key")
+    assert_user_error(result, "nodir/k.key", "found no folder at nodir", "mkdir -p nodir")
+    assert "No such file" not in result.err and "@bob" not in result.err
+    assert not (sandbox / "out.jsonl").exists()

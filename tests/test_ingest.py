@@ -372,3 +372,33 @@ def test_a_text_that_is_not_a_string_is_a_bad_row(heard, sandbox: Path, value: o
     (sandbox / "feed.json").write_text(json.dumps({"feed": [{"post": {"uri": "at://did:plc:q/app.bsky.feed.post/1",
                                                                       "record": {"text": value}}}]}))
     assert_user_error(heard("ingest", "feed.json", "--db", "c.duckdb"), "feed.json:1", "expected a text (a string)")
+
+
+@pytest.mark.parametrize("field, value, found", [
+    ("id", {"x": 1}, "found an object"), ("id", [1, 2], "found a list"),
+    ("parent_id", {"id": "1"}, "found an object"), ("author", ["@bob"], "found a list"),
+    ("author", {"bio": "survivor, she/her"}, "found an object without one"),
+])
+def test_an_id_parent_or_author_that_is_an_object_or_list_is_a_bad_row(heard, sandbox: Path, field: str, value: object,
+                                                                        found: str) -> None:
+    # was stored as its Python repr: id "odd:{'x': 1}", an author pseudonymised from "{'bio': ...}"
+    _jsonl(sandbox / "odd.jsonl", {"id": "1", "text": "fine"}, {"id": "2", "text": "hello", field: value})
+    result = heard("ingest", "odd.jsonl", "--db", "c.duckdb")
+    assert_user_error(result, "odd.jsonl:2", f"in '{field}'", found)
+    assert "survivor" not in result.err and "@bob" not in result.err
+    skipped = heard("ingest", "odd.jsonl", "--db", "c.duckdb", "--skip-bad", "--json")
+    assert skipped.code == 0, skipped.err
+    assert json.loads(skipped.out)["rejected"] == 1
+    assert rows(sandbox / "c.duckdb", "SELECT id, author, parent_id FROM posts") == [("odd:1", None, None)]
+
+
+def test_an_author_given_as_an_account_object_is_pseudonymised_by_its_handle(heard, sandbox: Path) -> None:
+    # X v1's "user" object: the handle, so "@Bob" as an object and as a string are one author
+    _jsonl(sandbox / "v1.jsonl", {"id": "1", "text": "It was my coach.", "user": {"id": 12, "screen_name": "Bob"}},
+           {"id": "2", "text": "I believe you.", "user": {"id_str": "13"}})
+    _jsonl(sandbox / "plain.jsonl", {"id": "3", "text": "Same here.", "user": "bob"},
+           {"id": "4", "text": "Me too.", "user": 13})
+    assert heard("ingest", "v1.jsonl", "plain.jsonl", "--db", "c.duckdb").code == 0
+    authors = dict(rows(sandbox / "c.duckdb", "SELECT id, author FROM posts"))
+    assert authors["v1:1"] == authors["plain:3"] and authors["v1:2"] == authors["plain:4"]
+    assert authors["v1:1"] != authors["v1:2"] and all(a.startswith("a_") for a in authors.values())

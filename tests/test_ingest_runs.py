@@ -60,3 +60,41 @@ def test_the_api_closes_and_removes_a_new_store_it_could_not_fill(sandbox: Path)
         assert type(exc).__name__ == "InputError"
     store.close()  # closing twice is harmless
     assert not (sandbox / "c.duckdb").exists() and not (sandbox / "c.duckdb.key").exists()
+
+
+def test_a_rejects_file_in_a_missing_folder_is_refused_before_anything_is_written(
+        heard: Callable[..., Result], sandbox: Path) -> None:
+    # was "internal error: FileNotFoundError" (exit 70), with an empty new.duckdb and its key left behind
+    (sandbox / "bad.jsonl").write_text('{"id": "1", "text": "fine"}\n{oops\n', encoding="utf-8")
+    result = heard("ingest", "bad.jsonl", "--db", "new.duckdb", "--skip-bad", "--rejects", "nodir/rej.jsonl")
+    assert_user_error(result, "--rejects nodir/rej.jsonl", "found no folder at nodir", "mkdir -p nodir")
+    assert sorted(p.name for p in sandbox.iterdir() if p.name != "home") == ["bad.jsonl"]
+    # a library caller gets the same error, and its new store is removed like after any failed first ingest
+    from heard.errors import ConfigError
+
+    store = Store.open(sandbox / "c.duckdb")
+    try:
+        ingest([sandbox / "bad.jsonl"], store, skip_bad=True, rejects_path=sandbox / "nodir" / "rej.jsonl")
+    except ConfigError as exc:
+        assert "found no folder at" in str(exc)
+    else:
+        raise AssertionError("expected a ConfigError")
+    store.close()
+    assert sorted(p.name for p in sandbox.iterdir() if p.name != "home") == ["bad.jsonl"]
+
+
+def test_batch_size_and_max_chars_below_one_are_refused_naming_the_option(
+        heard: Callable[..., Result], sandbox: Path, monkeypatch) -> None:
+    # --batch-size 0 and HEARD_BATCH_SIZE=-5 were accepted; --max-chars -1 blamed every post of the data
+    (sandbox / "in.jsonl").write_text('{"id": "1", "text": "fine"}\n', encoding="utf-8")
+    for flag, value in (("--batch-size", "0"), ("--batch-size", "-3"), ("--max-chars", "-1"), ("--max-chars", "0")):
+        result = heard("ingest", "in.jsonl", "--db", "c.duckdb", flag, value)
+        assert result.code == 2 and f"Invalid value for '{flag}'" in result.err and "x>=1" in result.err, result.err
+        assert "in.jsonl" not in result.err
+    for variable, value in (("HEARD_BATCH_SIZE", "-5"), ("HEARD_MAX_CHARS", "0")):
+        monkeypatch.setenv(variable, value)
+        assert_user_error(heard("ingest", "in.jsonl", "--db", "c.duckdb"), f"found {value}", f"Fix: set {variable}")
+        monkeypatch.delenv(variable)
+    (sandbox / "heard.toml").write_text("[heard]\nbatch_size = 0\n", encoding="utf-8")
+    assert_user_error(heard("ingest", "in.jsonl", "--db", "c.duckdb"), "expected batch_size of at least 1, found 0")
+    assert sorted(p.name for p in sandbox.iterdir() if p.name != "home") == ["heard.toml", "in.jsonl"]

@@ -109,3 +109,34 @@ def test_sql_csv_output_neutralises_formulas(heard, sandbox: Path) -> None:
     assert list(csv.reader(io.StringIO(result.out))) == [["a", "b", "c", "n"], ["'=1+1", "'-x", "fine", "-3"]]
     result = heard("sql", "SELECT '=1+1' AS a", "--db", "c.duckdb", "--format", "json")
     assert '"=1+1"' in result.out
+
+
+# -- heard sample and heard demo check their -o as report and export do ----------------------------
+@pytest.mark.parametrize("output, fragments", [
+    ("nodir/samp.jsonl", ("expected an existing folder for the sample", "mkdir -p nodir")),
+    ("a-file/samp.jsonl", ("found no folder at a-file",)),
+    (".", ("expected a file for the sample, found a folder",)),
+])
+def test_sample_into_a_bad_place_is_a_clear_error(heard, store: Path, sandbox: Path, output: str,
+                                                   fragments: tuple[str, ...]) -> None:
+    assert_user_error(heard("sample", "--db", "c.duckdb", "-n", "2", "-o", output), output, *fragments)
+    assert (sandbox / "a-file").read_text() == "keep me\n"
+    assert not list(sandbox.rglob("*.part"))
+
+
+@pytest.mark.parametrize("output", ["a-file", "a-file/demo"])
+def test_demo_into_a_file_is_a_clear_error(heard, sandbox: Path, output: str) -> None:
+    # was "internal error: FileExistsError" (a-file) and NotADirectoryError (a-file/demo), exit 70
+    (sandbox / "a-file").write_text("keep me\n")
+    assert_user_error(heard("demo", "-o", output), output, "expected a folder", "the demo")
+    assert (sandbox / "a-file").read_text() == "keep me\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_sample_and_demo_into_a_read_only_folder_are_refused(heard, store: Path, sandbox: Path) -> None:
+    # was "internal error: PermissionError", exit 70
+    locked = sandbox / "locked"
+    locked.mkdir(mode=0o555)
+    assert_user_error(heard("sample", "--db", "c.duckdb", "-n", "2", "-o", "locked/samp.jsonl"), "locked", "cannot")
+    assert_user_error(heard("demo", "-o", "locked/demo"), "locked", "cannot")
+    assert not list(locked.iterdir())

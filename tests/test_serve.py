@@ -336,3 +336,19 @@ def test_one_server_serves_the_dashboard_and_the_coding_page(tmp_path: Path, cla
     # Read-only by default: without --coding there is no /code.
     with serving(create_app(db, classifier=classifier, preload=False)) as url:
         assert httpx.get(f"{url}/code/", timeout=30).status_code == 404
+
+
+@pytest.mark.parametrize("command", ["serve", "code"])
+def test_a_port_in_use_is_a_clear_error_before_the_banner(heard, db: Path, command: str) -> None:
+    # was the banner, then uvicorn's "ERROR: [Errno 98] address already in use", exit 3
+    import socket
+
+    from tests.conftest import assert_user_error
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = heard(command, "--db", str(db), "--port", str(port), *(["--no-browser"] if command == "code" else []))
+    assert_user_error(result, f"--port {port}: expected a free port on 127.0.0.1, found port {port} in use", "Fix: pass --port")
+    assert "http://" not in result.err + result.out and "Errno" not in result.err

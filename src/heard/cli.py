@@ -190,8 +190,8 @@ def cli() -> None:
 @click.option("--skip-bad", is_flag=True, help="set bad rows aside in a rejects file instead of stopping")
 @click.option("--rejects", type=click.Path(path_type=Path), help="rejects file (default: <db>.rejects.jsonl)")
 @click.option("--encoding", help="input encoding (default utf-8)")
-@click.option("--max-chars", type=int, help="longest post accepted (default 100,000)")
-@click.option("--batch-size", type=int, help="posts per committed transaction (default 5,000)")
+@click.option("--max-chars", type=click.IntRange(min=1), help="longest post accepted (default 100,000)")
+@click.option("--batch-size", type=click.IntRange(min=1), help="posts per committed transaction (default 5,000)")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col: str | None, parent_col: str | None,
            author_col: str | None, time_col: str | None, skip_bad: bool, rejects: Path | None, encoding: str | None,
@@ -199,10 +199,13 @@ def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col
     """Read posts from FILES (JSONL, JSON, CSV, Parquet, .txt/.md folders, X, Reddit, Bluesky, Mastodon exports)."""
     from heard.ingest import ColumnMap
     from heard.ingest import ingest as run_ingest
+    from heard.ingest.pipeline import check_rejects_path
     from heard.ingest.readers import estimate_records
     from heard.store import Store
 
     settings = _settings(db=db, encoding=encoding, max_chars=max_chars, batch_size=batch_size)
+    if skip_bad and rejects is not None:
+        check_rejects_path(rejects)  # before the store is opened: a new one would be created for nothing
     progress = _Progress("ingest", "posts", total=lambda: estimate_records(files))
     columns = ColumnMap(text=text_col, id=id_col, parent=parent_col, author=author_col, time=time_col)
     try:
@@ -643,11 +646,12 @@ def serve(db: str | None, host: str, port: int, token: str | None, model: str | 
     with --coding, the coding page of `heard code` too (/code/)."""
     import uvicorn
 
-    from heard.web.app import check_bind, create_app
+    from heard.web.app import check_bind, check_port, create_app
     from heard.web.limits import Limits
 
     settings = _settings(db=db, heads=heads, encoder=encoder)
     check_bind(host, token)
+    check_port(host, port)
     app = create_app(settings.db, token=token, model=model, classifier=_classifier(heads, encoder),
                      limits=Limits(rate=rate, burst=max(1, int(rate * 2))), coding=coding)
     shown = f"[{host}]" if ":" in host else host

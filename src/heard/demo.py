@@ -20,6 +20,7 @@ from heard.records import ACTS
 from heard.report import ReportResult, build_report
 from heard.report.templating import render_page
 from heard.store import Store, reads
+from heard.store.output import output_folder
 
 
 def demo_inputs() -> list[Path]:
@@ -73,9 +74,13 @@ def write_summary_html(rows: list[ActRow], path: Path, posts: int, units: int, m
 
 def run_demo(out_dir: Path, classifier: Classifier | None = None, say: Callable[[str], None] | None = None) -> DemoResult:
     """Ingest the demo corpus into ``out_dir/demo.duckdb``, label it, and write the
-    summary page and the full report (``out_dir/report/``)."""
+    summary page and the full report (``out_dir/report/``).
+
+    Raises:
+        ConfigError: ``out_dir`` is a file or cannot be written (checked before the work).
+    """
     say = say or (lambda _m: None)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output_folder(out_dir, "the demo")
     db = out_dir / "demo.duckdb"
     classifier = classifier or Classifier.load()
     with Store.open(db) as store:

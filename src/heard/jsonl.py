@@ -27,6 +27,35 @@ from heard.errors import InputError
 T = TypeVar("T")
 
 
+class LineError(ValueError):
+    """Raised by a :func:`read_jsonl` ``parse`` function for a problem that has its own fix.
+
+    Args:
+        found: what the line holds (never its text), the "found" part of the error.
+        fix: how to fix this problem, in place of :func:`read_jsonl`'s ``fix``.
+    """
+
+    def __init__(self, found: str, fix: str) -> None:
+        super().__init__(found)
+        self.fix = fix
+
+
+def invalid_json(exc: json.JSONDecodeError) -> str:
+    """The "found" part of an error for text that is not JSON: the parser's reason and the column.
+
+    Some of the parser's reasons end in "at" ("Unterminated string starting at"); the column follows once.
+
+    Example:
+        >>> try:
+        ...     json.loads('{"text": "cut off')
+        ... except json.JSONDecodeError as exc:
+        ...     invalid_json(exc)
+        'found invalid JSON (Unterminated string starting at column 10)'
+    """
+    reason = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
+    return f"found invalid JSON ({reason} at column {exc.colno})"
+
+
 def read_jsonl(
     path: str | Path,
     parse: Callable[[Any], T],
@@ -45,7 +74,7 @@ def read_jsonl(
         expected: what a line should hold, for the error message.
         blank_lines: skip blank lines (``False``: a blank line is an error, for
             formats that promise one output line per input line).
-        fix: the "Fix:" part of a rejected line's error.
+        fix: the "Fix:" part of a rejected line's error (a :class:`LineError` brings its own).
 
     Raises:
         InputError: the file is missing, a line is not UTF-8 or not JSON, or
@@ -69,7 +98,7 @@ def read_jsonl(
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(str(source), "expected one JSON object per line", f"found invalid JSON ({exc.msg} at column {exc.colno})",
+                raise InputError(str(source), "expected one JSON object per line", invalid_json(exc),
                                  "fix the line", line=number) from None
             except RecursionError:
                 raise InputError(str(source), "expected one JSON object per line", "found lists or objects nested too deep to read",
@@ -80,5 +109,6 @@ def read_jsonl(
             try:
                 record = parse(value)
             except (ValueError, AttributeError, KeyError, TypeError) as exc:
-                raise InputError(str(source), expected, f"found: {exc}", fix, line=number) from None
+                raise InputError(str(source), expected, f"found: {exc}", exc.fix if isinstance(exc, LineError) else fix,
+                                 line=number) from None
             yield number, record

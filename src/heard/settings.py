@@ -21,8 +21,8 @@ from typing import Any
 from heard.errors import ConfigError
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, minimum: int | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "minimum": minimum})
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class Settings:
     """Every setting heard reads, with its help text."""
 
     db: str = _setting("corpus.duckdb", "the DuckDB store to read and write")
-    batch_size: int = _setting(5000, "posts per committed ingest transaction")
-    max_chars: int = _setting(100_000, "longest post ingest and heard classify accept, in characters")
+    batch_size: int = _setting(5000, "posts per committed ingest transaction", minimum=1)
+    max_chars: int = _setting(100_000, "longest post ingest and heard classify accept, in characters", minimum=1)
     encoding: str = _setting("utf-8", "text encoding of the files heard ingest reads (heard classify reads UTF-8 only)")
     encoder: str | None = _setting(None, "encoder folder (ONNX or sentence-transformers); default: the bundled one the heads were trained on")
     heads: str | None = _setting(None, "heads folder written by `heard train`; default: the bundled one")
@@ -46,7 +46,7 @@ class Settings:
         """Combine defaults, ``heard.toml``, ``HEARD_*`` variables and flags (``None`` flags are unset).
 
         Raises:
-            ConfigError: a value has the wrong type or names no setting.
+            ConfigError: a value has the wrong type, is below its minimum (a batch of 0 posts), or names no setting.
         """
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -76,6 +76,11 @@ class Settings:
                 except (TypeError, ValueError):
                     raise ConfigError(f"expected an integer for {name}, found {value!r}. "
                                       f"Fix: set HEARD_{name.upper()} or --{name.replace('_', '-')} to a number") from None
+            minimum = known[name].metadata["minimum"]
+            if minimum is not None and value < minimum:
+                raise ConfigError(f"expected {name} of at least {minimum}, found {value}. "
+                                  f"Fix: set HEARD_{name.upper()} or --{name.replace('_', '-')} to {minimum} or more "
+                                  f"(default {getattr(cls(), name):,})")
             out = replace(out, **{name: value})
         return out
 

@@ -53,8 +53,9 @@ import pyarrow.parquet as pq
 
 from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
+from heard.ingest.readers import open_parquet
 from heard.ingest.timeparse import TimeFormatError, parse_time
-from heard.jsonl import read_jsonl
+from heard.jsonl import LineError, read_jsonl
 from heard.parts import PARQUET_ENDINGS
 from heard.records import ACTS, Label
 from heard.store.keys import PseudonymKey
@@ -89,20 +90,30 @@ _Row = tuple[int, Any, str, "str | None", dict[str, Any]]
 """A post and its thread columns as read (raw values, by column name)."""
 
 
+def _kind(value: Any) -> str:
+    """What a JSON value is, never what it says: "a number", "an object"."""
+    kinds = ((bool, "a boolean"), ((int, float), "a number"), (dict, "an object"), (list, "a list"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), f"a {type(value).__name__}")
+
+
 def _line(row: Any) -> tuple[Any, str, str | None, dict[str, Any]]:
     """(id, text, context, thread columns) of one input line."""
     if not isinstance(row, dict):
         raise ValueError(f"a JSON {type(row).__name__}")
     if "text" not in row or row["text"] is None:
         raise ValueError("no 'text' key" if "text" not in row else "a null 'text'")
-    text = row["text"] if isinstance(row["text"], str) else json.dumps(row["text"])
+    text = row["text"]
+    if not isinstance(text, str):
+        raise ValueError(f"{_kind(text)} 'text' (expected a string: the post's words; an empty text is fine)")
     context = row.get("context")
     if context is not None and not isinstance(context, str):
-        raise ValueError(f"a {type(context).__name__} 'context' (expected a string or null: the parent post or thread title)")
+        raise ValueError(f"{_kind(context)} 'context' (expected a string or null: the parent post or thread title)")
     for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text), ("context", context or "")):
         half = _SURROGATE.search(value)
         if half:
-            raise ValueError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)")
+            raise LineError(f"a lone surrogate \\u{ord(half.group()):04x} in {key!r} (half of an emoji, cut off?)",
+                            f"repair the text's encoding: delete the \\u{ord(half.group()):04x} escape (the cut-off emoji), "
+                            "or export the data again as UTF-8 with whole characters")
     return row.get("id"), text, context, {c: row[c] for c in THREAD_COLUMNS if c in row}
 
 
@@ -162,11 +173,7 @@ def check_paths(in_path: str | Path, out_path: str | Path) -> None:
 
 def _parquet_rows(path: Path, max_chars: int) -> Iterator[_Row]:
     """(row number, id, text, context, thread) for every row of a Parquet file; raises on a null, non-text or too long text."""
-    try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise InputError(str(path), "expected a Parquet file", f"found one Arrow cannot read ({str(exc).splitlines()[0][:200]})",
-                         "check the file, or write it again") from None
+    parquet = open_parquet(path)
     names = parquet.schema_arrow.names
     if "text" not in names:
         raise InputError(str(path), "expected a column named 'text'", f"found columns {', '.join(names[:12]) or 'none'}",
@@ -244,7 +251,7 @@ def parquet_schema(id_type: pa.DataType, thread: dict[str, pa.DataType] | None =
 def _thread_types(source: Path) -> dict[str, pa.DataType]:
     """The thread columns the output of ``source`` carries, with their Parquet types."""
     if file_format(source) == "parquet":
-        schema = pq.read_schema(source)
+        schema = open_parquet(source).schema_arrow
         parent = schema.field("parent_id").type if "parent_id" in schema.names else pa.string()
         present = [c for c in THREAD_COLUMNS if c in schema.names]
     else:
@@ -362,7 +369,7 @@ def _id_text(post_id: Any) -> str | None:
 def _input_id_type(source: Path) -> pa.DataType | None:
     if file_format(source) != "parquet":
         return None
-    schema = pq.read_schema(source)
+    schema = open_parquet(source).schema_arrow
     return schema.field("id").type if "id" in schema.names else pa.null()
 
 

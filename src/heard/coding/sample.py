@@ -24,6 +24,7 @@ import numpy as np
 from heard.errors import InputError, StoreError
 from heard.store import Store
 from heard.store import codes as code_store
+from heard.store.output import output_file
 
 MIN_PER_STRATUM = 10
 """Fewest posts drawn from a stratum (or all of it, when smaller)."""
@@ -91,6 +92,7 @@ def draw_sample(store: Store, n: int, output: Path, *, seed: int = 0, stratify: 
 
     Raises:
         InputError: ``n`` is not positive, or ``stratify`` is not ``act``.
+        ConfigError: ``output`` is a folder, or its folder is missing or cannot be written (checked before the draw).
         StoreError: the store has no posts (or, stratified, no labels).
     """
     from heard.estimate.corrected import pick_model
@@ -99,11 +101,7 @@ def draw_sample(store: Store, n: int, output: Path, *, seed: int = 0, stratify: 
         raise InputError("-n", "expected a positive number of posts to draw", f"found {n}", "pass -n 300 or another count")
     if stratify not in (None, "act"):
         raise InputError("--stratify", "expected 'act'", f"found {stratify!r}", "pass --stratify act or leave it out")
-    if output.exists() and output.is_dir():
-        raise InputError(str(output), "expected a file to write the sample to", "found a folder", "pass a file name such as tocode.jsonl")
-    if not output.parent.is_dir():
-        raise InputError(str(output), "expected an existing folder for the sample file", f"found none at {output.parent}",
-                         "create the folder first")
+    output_file(output, "the sample")
     if stratify == "act":
         model = pick_model(store, model)
         labelled, act, _ = code_store.predicted(store, model)

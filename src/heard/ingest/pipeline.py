@@ -36,6 +36,7 @@ from heard.ingest.readers import BadRow, Row, check_encoding, read_records
 from heard.records import Post
 from heard.segment import segment_text
 from heard.store import PseudonymKey, Store, reads
+from heard.store.output import output_file
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class _Rejects:
     """
 
     def __init__(self, path: Path, sources: Sequence[str]) -> None:
-        self.path = path
+        self.path = check_rejects_path(path)
         self._fh: TextIO | None = None
         self._sources = {s for source in sources for s in (source, os.path.realpath(source))}
         self._drop_earlier()
@@ -140,6 +141,15 @@ class _Rejects:
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
+
+
+def check_rejects_path(path: str | Path) -> Path:
+    """Refuse, before anything is read or stored, a rejects file that cannot be written.
+
+    Raises:
+        ConfigError: the path is a folder, its folder is missing, or files cannot be created there.
+    """
+    return output_file(Path(path), "the rejects file", "--rejects")
 
 
 def _drafts(
@@ -240,7 +250,8 @@ def ingest(
             column; the posts this run had added are removed again. When the
             store was new (no runs, no posts, no key), it is closed and its
             file and key are deleted, so a failed first ingest leaves nothing.
-        ConfigError: ``encoding`` names no text encoding.
+        ConfigError: ``encoding`` names no text encoding, or ``rejects_path`` cannot be
+            written (checked before any post is read; see :func:`check_rejects_path`).
     """
     columns = columns or ColumnMap()
     summary = IngestSummary()
@@ -252,9 +263,9 @@ def ingest(
     run_id = store.start_run("ingest", {"files": [str(p) for p in paths]})
     try:
         check_encoding(encoding)
-        key = PseudonymKey.for_store(store.path, store.count("posts") > 0) if store.path else PseudonymKey(os.urandom(32))
-        if skip_bad and rejects_path:
+        if skip_bad and rejects_path:  # before the key: a bad --rejects leaves a new store without one
             rejects = _Rejects(Path(rejects_path), [str(p) for p in paths])
+        key = PseudonymKey.for_store(store.path, store.count("posts") > 0) if store.path else PseudonymKey(os.urandom(32))
         for raw_path in paths:
             path = Path(raw_path)
             file_summary = FileSummary(str(path))

@@ -274,12 +274,39 @@ def _time(value: Any, field: str) -> datetime | None:
                        "fix the value, map another column with --time-col, or pass --skip-bad") from None
 
 
-def _str(value: Any) -> str | None:
+def _str(value: Any, field: str, flag: str | None = None) -> str | None:
+    """An id, parent id or author as text (``None`` and "" are none; 7.0 is "7").
+
+    Raises:
+        RowError: the value is an object or a list, whose repr would be stored as if it were an id or a name.
+    """
     if value is None or value == "":
         return None
+    if isinstance(value, (dict, list, tuple)):
+        where = f"map the column that holds it with {flag}, " if flag else "check the export, "
+        raise RowError(f"expected a string or a number in {field!r}", f"found {_kind(value)}",
+                       where + "convert the export, or pass --skip-bad")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
+
+
+ACCOUNT_KEYS = ("screen_name", "username", "handle", "acct", "id_str", "id")
+"""Keys of an account object given as a generic record's author (X v1's ``user``), in the order
+heard takes the first one filled: the handle first, so that ``{"screen_name": "bob"}`` and ``"bob"``
+get the same pseudonym."""
+
+
+def _author(value: Any, field: str, flag: str | None = None) -> str | None:
+    """A generic record's author: a string or a number, or an account object by its handle (else its id)."""
+    if isinstance(value, dict):
+        key = next((k for k in ACCOUNT_KEYS if value.get(k) not in (None, "")), None)
+        if key is None:
+            raise RowError(f"expected a handle in {field!r} (a string, or an object with one of {', '.join(ACCOUNT_KEYS)})",
+                           "found an object without one", f"map the column that holds the author with {flag or '--author-col'}, "
+                           "convert the export, or pass --skip-bad")
+        value, field = value[key], f"{field}.{key}"
+    return _str(value, field, flag)
 
 
 def _kind(value: Any) -> str:
@@ -309,14 +336,15 @@ def _optional_text(value: Any, field: str) -> str:
 
 # -- platforms ------------------------------------------------------------------------------------------------
 def _x(record: dict[str, Any]) -> Draft:
-    tid = _str(record.get("id"))
+    tid = _str(record.get("id"), "id")
     if tid is None:
         raise RowError("expected a tweet 'id'", "found none", "check the export (X API v2 tweets carry an id)")
     parent = None
     for ref in record.get("referenced_tweets") or []:
         if isinstance(ref, dict) and ref.get("type") == "replied_to":
-            parent = "x:" + str(ref.get("id"))
-    root = _str(record.get("conversation_id"))
+            replied_to = _str(ref.get("id"), "referenced_tweets.id")
+            parent = "x:" + replied_to if replied_to else None
+    root = _str(record.get("conversation_id"), "conversation_id")
     metrics = record.get("public_metrics")
     entities = record.get("entities")
     hashtags = entities.get("hashtags") if isinstance(entities, dict) else None
@@ -325,7 +353,7 @@ def _x(record: dict[str, Any]) -> Draft:
     return Draft(
         id="x:" + tid,
         text=_require_text(record.get("text"), "text"),
-        author=_str(record.get("author_id") or record.get("username")),
+        author=_str(record.get("author_id") or record.get("username"), "author_id" if record.get("author_id") else "username"),
         created_at=_time(record.get("created_at"), "created_at"),
         parent_id=parent,
         thread_root=("x:" + root) if root else None,
@@ -350,7 +378,7 @@ def _reddit_fullname(value: str | None, link: str | None) -> str | None:
 
 
 def _reddit(record: dict[str, Any]) -> Draft:
-    rid = _str(record.get("id"))
+    rid = _str(record.get("id"), "id")
     if rid is None:
         raise RowError("expected a Reddit 'id'", "found none", "check the dump")
     name = str(record.get("name") or "")
@@ -358,7 +386,7 @@ def _reddit(record: dict[str, Any]) -> Draft:
     is_comment = (rid.startswith("t1_") or name.startswith("t1_") or "parent_id" in record or "parent" in record
                   or ("body" in record and "title" not in record))
     full = rid if rid.startswith(("t1_", "t3_")) else ("t1_" if is_comment else "t3_") + rid
-    link = _str(record.get("link_id"))
+    link = _str(record.get("link_id"), "link_id")
     if link is None and isinstance(record.get("link"), str):
         link = _reddit_fullname(record["link"], None)
         link = "t3_" + link[3:] if link else None
@@ -368,12 +396,12 @@ def _reddit(record: dict[str, Any]) -> Draft:
         title = _optional_text(record.get("title"), "title")
         body = _optional_text(record.get("selftext") if "selftext" in record else record.get("body"), "selftext")
         text = (title + ("\n\n" + body if body else "")).strip() if (title or body) else _require_text(None, "selftext")
-    parent = _reddit_fullname(_str(record.get("parent_id") or record.get("parent")), link)
+    parent = _reddit_fullname(_str(record.get("parent_id") or record.get("parent"), "parent_id" if record.get("parent_id") else "parent"), link)
     author = record.get("author")
     return Draft(
         id="reddit:" + full,
         text=text,
-        author=None if author in (None, "", "[deleted]") else str(author),
+        author=None if author in (None, "", "[deleted]") else _str(author, "author"),
         created_at=_time(record.get("created_utc") or record.get("date") or record.get("created"), "created_utc"),
         parent_id=("reddit:" + parent) if parent else None,
         thread_root=("reddit:" + link) if link else ("reddit:" + full if not is_comment else None),
@@ -389,8 +417,8 @@ def _bluesky(record: dict[str, Any], source: str, position: int) -> Draft:
     elif isinstance(record.get("value"), dict):
         post = record["value"]
     reply = post.get("reply") or {}
-    parent = _str((reply.get("parent") or {}).get("uri"))
-    root = _str((reply.get("root") or {}).get("uri"))
+    parent = _str((reply.get("parent") or {}).get("uri"), "reply.parent.uri")
+    root = _str((reply.get("root") or {}).get("uri"), "reply.root.uri")
     author = record.get("author")
     if isinstance(author, dict):
         author = author.get("did") or author.get("handle")
@@ -398,7 +426,7 @@ def _bluesky(record: dict[str, Any], source: str, position: int) -> Draft:
         author = str(record["uri"])[5:].split("/", 1)[0]
     text = _require_text(post.get("text"), "text")
     created = _time(post.get("createdAt") or record.get("indexedAt"), "createdAt")
-    uri = _str(record.get("uri"))
+    uri = _str(record.get("uri"), "uri")
     post_id = f"bluesky:{uri}" if uri else f"{source}:#{position}"
     tags: list[Any] = [t for t in post.get("tags") or [] if isinstance(t, str)]
     for facet in post.get("facets") or []:
@@ -408,7 +436,7 @@ def _bluesky(record: dict[str, Any], source: str, position: int) -> Draft:
     return Draft(
         id=post_id,
         text=text,
-        author=_str(author),
+        author=_str(author, "author"),
         created_at=created,
         parent_id=f"bluesky:{parent}" if parent else None,
         thread_root=f"bluesky:{root}" if root else (post_id if parent is None else None),
@@ -418,17 +446,17 @@ def _bluesky(record: dict[str, Any], source: str, position: int) -> Draft:
 
 
 def _mastodon(record: dict[str, Any]) -> Draft:
-    mid = _str(record.get("id"))
+    mid = _str(record.get("id"), "id")
     if mid is None:
         raise RowError("expected a Mastodon status 'id'", "found none", "check the export")
     account = record.get("account") or {}
     text = html_to_text(_require_text(record.get("content"), "content"))
-    parent = _str(record.get("in_reply_to_id"))
+    parent = _str(record.get("in_reply_to_id"), "in_reply_to_id")
     tags = record.get("tags")
     return Draft(
         id="mastodon:" + mid,
         text=text,
-        author=_str(account.get("acct") or account.get("id")),
+        author=_str(account.get("acct") or account.get("id"), "account.acct" if account.get("acct") else "account.id"),
         created_at=_time(record.get("created_at"), "created_at"),
         parent_id=("mastodon:" + parent) if parent else None,
         thread_root=None if parent else "mastodon:" + mid,
@@ -455,14 +483,14 @@ def _generic(record: dict[str, Any], columns: ColumnMap, source: str, position: 
     text_col = columns.text
     assert text_col is not None  # resolved on the file's first record
     text = _require_text(record.get(text_col), text_col)
-    author = _str(record.get(columns.author)) if columns.author else None
+    author = _author(record.get(columns.author), columns.author, "--author-col") if columns.author else None
     created = _time(record.get(columns.time), columns.time) if columns.time else None
-    local_id = _str(record.get(columns.id)) if columns.id else None
+    local_id = _str(record.get(columns.id), columns.id, "--id-col") if columns.id else None
     # No id: the row's position in its file, so two identical "Me too." stay two posts
     # and ingesting the same file twice still adds nothing.
     post_id = f"{source}:{local_id}" if local_id is not None else f"{source}:#{position}"
-    parent = _str(record.get(columns.parent)) if columns.parent else None
-    platform = _str(record.get("platform")) or "generic"
+    parent = _str(record.get(columns.parent), columns.parent, "--parent-col") if columns.parent else None
+    platform = _str(record.get("platform"), "platform") or "generic"
     return Draft(
         id=post_id,
         text=text,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from heard.errors import ConfigError, InputError
+from heard.jsonl import invalid_json
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
@@ -185,7 +186,7 @@ def _loads(text: str) -> tuple[Any, str | None]:
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return None, f"found invalid JSON ({exc.msg} at column {exc.colno})"
+        return None, invalid_json(exc)
     except RecursionError:
         return None, "found lists or objects nested too deep to read"
     except ValueError as exc:  # an integer of more than 4,300 digits
@@ -253,7 +254,7 @@ def read_json(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(str(path), "expected a JSON document", f"found invalid JSON ({exc.msg} at column {exc.colno})", "fix the file, or export it as JSONL (one post per line) and use --skip-bad", line=exc.lineno) from None
+        raise InputError(str(path), "expected a JSON document", invalid_json(exc), "fix the file, or export it as JSONL (one post per line) and use --skip-bad", line=exc.lineno) from None
     except (RecursionError, ValueError) as exc:
         why = "found lists or objects nested too deep to read" if isinstance(exc, RecursionError) else f"found invalid JSON ({str(exc).split(';')[0]})"
         raise InputError(str(path), "expected a JSON document", why, "fix the file, or export it as JSONL (one post per line) and use --skip-bad") from None
@@ -389,14 +390,34 @@ def read_csv(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
         yield Row(start, dict(zip(header, fields)))
 
 
-def read_parquet(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
-    """Parquet, read in batches of 4,096 rows."""
+def open_parquet(path: Path) -> Any:
+    """``pyarrow.parquet.ParquetFile`` of ``path``: its schema and batches; one error for a damaged file,
+    shared by ``heard ingest`` and ``heard classify``.
+
+    Raises:
+        InputError: the file is missing, not Parquet, or damaged (names the file, never its content).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "posts.parquet"
+        >>> _ = path.write_text("id,text")
+        >>> open_parquet(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        heard.errors.InputError: .../posts.parquet: expected a Parquet file, found something pyarrow cannot read (...). Fix: check the file, or give it the extension of its format (.jsonl for JSON lines)
+    """
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several unrelated types for a damaged file
-        raise InputError(str(path), "expected a Parquet file", f"found something pyarrow cannot read ({str(exc).splitlines()[0][:120]})", "check the file, or give it the right extension (.jsonl, .csv)") from None
+        raise InputError(str(path), "expected a Parquet file", f"found something pyarrow cannot read ({str(exc).splitlines()[0][:120]})",
+                         "check the file, or give it the extension of its format (.jsonl for JSON lines)") from None
+
+
+def read_parquet(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
+    """Parquet, read in batches of 4,096 rows."""
+    parquet = open_parquet(path)
     number = 0
     for batch in parquet.iter_batches(batch_size=4096):
         for record in batch.to_pylist():

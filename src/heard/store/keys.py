@@ -127,8 +127,12 @@ class PseudonymKey:
             except FileExistsError:
                 pass  # another process made it first: use theirs
             except OSError as exc:
-                raise StoreError(f"{key_path}: expected a folder heard may write the pseudonym key to, found {exc.strerror}. "
-                                 "Fix: pass --key with a writable path") from None
+                folder = key_path.parent
+                if not folder.is_dir():
+                    raise StoreError(f"{key_path}: expected an existing folder for the pseudonym key, found no folder at {folder}. "
+                                     f"Fix: create it first (mkdir -p {folder}) or pass --key with a file in an existing folder") from None
+                raise StoreError(f"{key_path}: expected a folder heard may write the pseudonym key to, found that it cannot "
+                                 f"({exc.strerror or type(exc).__name__}). Fix: pass --key with a writable path") from None
             finally:
                 if tmp is not None:
                     os.unlink(tmp)

@@ -1,4 +1,4 @@
-"""Files heard writes for people: output folders that fail before the work, and
+"""Files heard writes for people: output folders and files that fail before the work, and
 CSV cells that a spreadsheet will not run.
 
 A CSV cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
@@ -53,6 +53,42 @@ def output_folder(folder: Path, what: str) -> Path:
         raise ConfigError(f"{folder}: expected a folder heard can write {what} into, found that it cannot "
                           f"({exc.strerror or type(exc).__name__}). Fix: pass -o a folder you can write to") from None
     return folder
+
+
+def output_file(path: Path, what: str, flag: str = "-o") -> Path:
+    """Check, before the work, that a file can be written at ``path`` (its folder exists and takes files).
+
+    The file itself is not created: it is written whole, later, or not at all.
+
+    Args:
+        path: the file to write.
+        what: what goes there, for the message (``"the sample"``, ``"the rejects"``).
+        flag: the option that named the path, for the message and the fix.
+
+    Raises:
+        ConfigError: ``path`` is a folder, its folder is missing (or a file), or files cannot be created there.
+
+    Example:
+        >>> output_file(Path("no-such-folder/sample.jsonl"), "the sample")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        heard.errors.ConfigError: -o no-such-folder/sample.jsonl: expected an existing folder for the sample, found no folder ...
+    """
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise ConfigError(f"{flag} {path}: expected a file for {what}, found a folder. "
+                          f"Fix: pass {flag} a file name (heard does not write into the folder)")
+    if not folder.is_dir():
+        raise ConfigError(f"{flag} {path}: expected an existing folder for {what}, found no folder at {folder}. "
+                          f"Fix: create it first (mkdir -p {folder}) or pass {flag} a file in an existing folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".heard-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{flag} {path}: expected a folder heard can write {what} into, found that it cannot "
+                          f"({exc.strerror or type(exc).__name__}). Fix: pass {flag} a file in a folder you can write to") from None
+    return path
 
 
 def csv_safe(table: pa.Table) -> pa.Table:

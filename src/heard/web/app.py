@@ -22,10 +22,12 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import errno
 import hmac
 import ipaddress
 import logging
 import math
+import socket
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -99,6 +101,32 @@ def check_bind(host: str, token: str | None) -> None:
     if not is_loopback(host) and not token:
         raise ConfigError(f"--host {host}: expected --token (or HEARD_TOKEN) when binding beyond this machine, found none. "
                           "Fix: pass --token with a long random secret, or bind 127.0.0.1")
+
+
+def check_port(host: str, port: int, flag: str = "--port") -> None:
+    """Refuse, before the banner and the model, a port that another program is listening on.
+
+    The port is bound once, as uvicorn binds it (``SO_REUSEADDR``, so a port left in TIME_WAIT is
+    free), and let go at once.
+
+    Raises:
+        ConfigError: ``port`` is in use on ``host``, or ``host`` cannot be bound at all.
+
+    Example:
+        >>> check_port("127.0.0.1", 0)  # port 0: the system picks a free one
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"{flag} {port}: expected a free port on {host}, found port {port} in use (by another server, "
+                              f"or an earlier heard still running). Fix: pass {flag} {port + 1 if port < 65535 else 8000} "
+                              "or another free port, or stop the program using it") from None
+        raise ConfigError(f"--host {host}: expected an address this machine can listen on, found that it cannot "
+                          f"({exc.strerror or exc}). Fix: pass --host 127.0.0.1 or an address of this machine") from None
 
 
 class Guard:

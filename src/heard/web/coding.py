@@ -201,10 +201,14 @@ def serve_coding(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765, co
 
     Raises:
         StoreError: the store does not exist.
+        ConfigError: the port is in use (checked before anything is printed).
     """
     import uvicorn
 
+    from heard.web.app import check_port
+
     app = coding_app(Path(db_path), coder=coder)
+    check_port(host, port)
     url = f"http://{host}:{port}/"
     say(f"coding page: {url}  (Ctrl+C stops; codes are saved as you go)")
     if host not in ("127.0.0.1", "localhost", "::1"):
