@@ -384,3 +384,15 @@ def test_messages_for_broken_json_a_cut_off_emoji_and_a_key_in_no_folder_say_wha
     assert_user_error(result, "nodir/k.key", "found no folder at nodir", "mkdir -p nodir")
     assert "No such file" not in result.err and "@bob" not in result.err
     assert not (sandbox / "out.jsonl").exists()
+
+
+def test_classify_reads_an_author_object_by_its_handle_and_refuses_a_list(heard, sandbox: Path) -> None:
+    (sandbox / "in.jsonl").write_text('{"id": 1, "text": "me too", "author": {"screen_name": "bob"}}\n'
+                                      '{"id": 2, "text": "me too", "author": "bob"}\n')
+    assert heard("classify", "in.jsonl", "-o", "out.jsonl").code == 0
+    authors = [json.loads(line)["author"] for line in (sandbox / "out.jsonl").read_text().splitlines()]
+    assert authors[0] == authors[1] and authors[0].startswith("a_") and "bob" not in authors[0]
+    (sandbox / "bad.jsonl").write_text('{"id": 1, "text": "me too", "author": ["bob"]}\n')
+    result = heard("classify", "bad.jsonl", "-o", "bad_out.jsonl")
+    assert_user_error(result, "bad.jsonl:1", "a list 'author'")
+    assert "bob" not in result.err and not (sandbox / "bad_out.jsonl").exists()

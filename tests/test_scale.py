@@ -98,6 +98,13 @@ def test_a_folder_is_mirrored_and_a_rerun_skips_finished_partitions(classifier, 
     assert len((sandbox / "out" / "2020" / "part-000.jsonl").read_text().splitlines()) == 3
 
 
+def test_a_folder_run_that_fails_before_any_part_leaves_no_output_folder(heard: Callable[..., Result], sandbox: Path) -> None:
+    (sandbox / "parts").mkdir()
+    (sandbox / "parts" / "a.jsonl").write_text('{"id": 1, "text": 5}\n')
+    assert_user_error(heard("classify", "parts", "-o", "labelled"), "a.jsonl:1", "a number 'text'")
+    assert not (sandbox / "labelled").exists()
+
+
 def test_a_folder_output_of_another_model_is_refused(heard: Callable[..., Result], sandbox: Path) -> None:
     _parts(sandbox / "in", [2])
     (sandbox / "out").mkdir()

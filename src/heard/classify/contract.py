@@ -53,6 +53,7 @@ import pyarrow.parquet as pq
 
 from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
+from heard.ingest.platforms import ACCOUNT_KEYS
 from heard.ingest.readers import open_parquet
 from heard.ingest.timeparse import TimeFormatError, parse_time
 from heard.jsonl import LineError, read_jsonl
@@ -271,8 +272,18 @@ def _thread_types(source: Path) -> dict[str, pa.DataType]:
     return {c: types[c] for c in present}
 
 
-def _text_value(value: Any) -> str | None:
-    """A parent id or author as text, as ingest reads them (``None`` and "" are none; 7.0 is "7")."""
+def _text_value(value: Any, field: str = "parent_id") -> str | None:
+    """A parent id or author as text, as ingest reads them (``None`` and "" are none; 7.0 is "7";
+    an author given as an account object is read by its handle, :data:`ACCOUNT_KEYS`).
+
+    Raises:
+        ValueError: an object or a list, whose repr would otherwise be stored (or pseudonymised).
+    """
+    if field == "author" and isinstance(value, dict):
+        value = next((value[k] for k in ACCOUNT_KEYS if value.get(k) not in (None, "")), value)
+    if isinstance(value, (dict, list, tuple)):
+        raise ValueError(f"{_kind(value)} {field!r} (expected a string or a number"
+                         + (", or an account object with a handle" if field == "author" else "") + ")")
     if value is None or value == "":
         return None
     if isinstance(value, float) and value.is_integer():
@@ -289,8 +300,14 @@ class _Threads:
 
     def __call__(self, number: int, raw: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        try:
+            parent = _text_value(raw["parent_id"]) if "parent_id" in raw and self.parent_as_text else raw.get("parent_id")
+            author = _text_value(raw["author"], "author") if "author" in raw else None
+        except ValueError as exc:
+            raise InputError(str(self.path), "expected thread columns heard can read", f"found {exc}",
+                             "convert the export so ids and authors are strings or numbers", line=number) from None
         if "parent_id" in raw:
-            out["parent_id"] = _text_value(raw["parent_id"]) if self.parent_as_text else raw["parent_id"]
+            out["parent_id"] = parent
         if "created_at" in raw:
             try:
                 out["created_at"] = parse_time(raw["created_at"])
@@ -298,7 +315,6 @@ class _Threads:
                 raise InputError(str(self.path), "expected a timestamp in 'created_at' (ISO 8601 or epoch seconds)", f"found {exc}",
                                  "fix the value, or rename the column if it is not the post's time", line=number) from None
         if "author" in raw:
-            author = _text_value(raw["author"])
             if author is not None and self.key is None:
                 self.key = PseudonymKey.for_labels(self.key_path)
             out["author"] = self.key.pseudonymise(author) if self.key is not None and author is not None else None

@@ -61,6 +61,27 @@ def classify_partitioned(
             :func:`plan_partitions` and :func:`heard.execution.cluster.parse_cluster` raise them.
     """
     source, target = Path(in_path), Path(out_path)
+    existed = target.exists()
+    try:
+        return _classify_partitions(source, target, heads, encoder, cluster, device, max_chars, classifier, progress, key_path)
+    except BaseException:
+        if not existed:
+            _remove_empty(target)  # a run that failed before its first part was written leaves nothing behind
+        raise
+
+
+def _remove_empty(folder: Path) -> None:
+    """Remove ``folder`` and its sub-folders if they hold no file at all."""
+    if not folder.is_dir() or any(p.is_file() or p.is_symlink() for p in folder.rglob("*")):
+        return
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        sub.rmdir()
+    folder.rmdir()
+
+
+def _classify_partitions(source: Path, target: Path, heads: str | None, encoder: str | None, cluster: str | None,
+                         device: str, max_chars: int, classifier: Classifier | None,
+                         progress: Callable[[int], None] | None, key_path: str | Path | None) -> RunSummary:
     partitions = plan_partitions(source, target, key_path)
     if cluster is not None:
         from heard.execution.spec import parse_cluster, require_dask
