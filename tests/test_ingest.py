@@ -402,3 +402,14 @@ def test_an_author_given_as_an_account_object_is_pseudonymised_by_its_handle(hea
     authors = dict(rows(sandbox / "c.duckdb", "SELECT id, author FROM posts"))
     assert authors["v1:1"] == authors["plain:3"] and authors["v1:2"] == authors["plain:4"]
     assert authors["v1:1"] != authors["v1:2"] and all(a.startswith("a_") for a in authors.values())
+
+
+def test_the_json_summary_adds_up_to_its_files(heard, sandbox: Path) -> None:
+    # A repeat inside the input is not a post the store already held: the totals say which is which.
+    _jsonl(sandbox / "d.jsonl", {"id": "a", "text": "me too"}, {"id": "a", "text": "me too"}, {"id": "b", "text": "hello"})
+    first = json.loads(heard("ingest", "d.jsonl", "--db", "c.duckdb", "--json").out)
+    assert (first["added"], first["already_stored"], first["duplicates_in_input"]) == (2, 0, 1)
+    for key in ("read", "added", "already_stored", "duplicates_in_input", "rejected"):
+        assert first[key] == sum(f[key] for f in first["files"]), key
+    again = json.loads(heard("ingest", "d.jsonl", "--db", "c.duckdb", "--json").out)
+    assert (again["added"], again["already_stored"], again["duplicates_in_input"]) == (0, 2, 1)

@@ -79,13 +79,20 @@ class IngestSummary:
 
     @property
     def already_stored(self) -> int:
-        return sum(f.already_stored + f.duplicates_in_input for f in self.files)
+        """Posts the store held before this run (as in each file's ``already_stored``)."""
+        return sum(f.already_stored for f in self.files)
+
+    @property
+    def duplicates_in_input(self) -> int:
+        """Repeats of a post read earlier in this run (same id, same text)."""
+        return sum(f.duplicates_in_input for f in self.files)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "read": self.read,
             "added": self.added,
             "already_stored": self.already_stored,
+            "duplicates_in_input": self.duplicates_in_input,
             "rejected": self.rejected,
             "rejects_path": self.rejects_path,
             "files": [vars(f) for f in self.files],
