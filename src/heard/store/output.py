@@ -47,12 +47,17 @@ def output_folder(folder: Path, what: str) -> Path:
                           "Fix: pass -o a new or existing folder (heard does not overwrite the file)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder, prefix=".heard-probe-"):
-            pass
+        _probe(folder)
     except OSError as exc:
         raise ConfigError(f"{folder}: expected a folder heard can write {what} into, found that it cannot "
                           f"({exc.strerror or type(exc).__name__}). Fix: pass -o a folder you can write to") from None
     return folder
+
+
+def _probe(folder: Path) -> None:
+    """Create and drop a file in ``folder``: raises OSError where heard could not write its output."""
+    with tempfile.TemporaryFile(dir=folder, prefix=".heard-probe-"):
+        pass
 
 
 def output_file(path: Path, what: str, flag: str = "-o") -> Path:
@@ -83,8 +88,7 @@ def output_file(path: Path, what: str, flag: str = "-o") -> Path:
         raise ConfigError(f"{flag} {path}: expected an existing folder for {what}, found no folder at {folder}. "
                           f"Fix: create it first (mkdir -p {folder}) or pass {flag} a file in an existing folder")
     try:
-        with tempfile.TemporaryFile(dir=folder, prefix=".heard-probe-"):
-            pass
+        _probe(folder)
     except OSError as exc:
         raise ConfigError(f"{flag} {path}: expected a folder heard can write {what} into, found that it cannot "
                           f"({exc.strerror or type(exc).__name__}). Fix: pass {flag} a file in a folder you can write to") from None
