@@ -352,3 +352,10 @@ def test_a_port_in_use_is_a_clear_error_before_the_banner(heard, db: Path, comma
         result = heard(command, "--db", str(db), "--port", str(port), *(["--no-browser"] if command == "code" else []))
     assert_user_error(result, f"--port {port}: expected a free port on 127.0.0.1, found port {port} in use", "Fix: pass --port")
     assert "http://" not in result.err + result.out and "Errno" not in result.err
+
+
+@pytest.mark.parametrize("command", ["serve", "code"])
+def test_a_port_out_of_range_is_a_usage_error_naming_the_option(heard, db: Path, command: str) -> None:
+    # heard code took any integer: 70000 wrapped around in the check and crashed in uvicorn
+    result = heard(command, "--db", str(db), "--port", "70000", *(["--no-browser"] if command == "code" else []))
+    assert result.code == 2 and "--port" in result.err and "70000" in result.err and "Traceback" not in result.err

@@ -115,3 +115,16 @@ def test_a_failed_query_never_quotes_a_stored_text(heard, store: Path) -> None:
     assert text not in result.err and text[:20] not in result.err
     # Errors that can only quote the query keep DuckDB's words.
     assert_user_error(heard("sql", "SELECT nosuchcolumn FROM posts", "--db", "c.duckdb"), "nosuchcolumn")
+    # A binder error about a column made from stored texts would quote them: only its kind is shown.
+    pivot = "SELECT *, count(*) FROM (PIVOT (SELECT text FROM posts) ON text USING count(*))"
+    result = heard("sql", pivot, "--db", "c.duckdb")
+    assert_user_error(result, "BinderException", "not shown")
+    assert text[:20] not in result.err
+
+
+def test_a_stored_text_that_reads_like_an_error_is_not_shown_either(heard, sandbox: Path) -> None:
+    (sandbox / "p.jsonl").write_text('{"id": "a", "text": "the portal was stuck in read-only mode! secret words"}\n')
+    assert heard("ingest", "p.jsonl", "--db", "s.duckdb").code == 0
+    result = heard("sql", "SELECT CAST(text AS INTEGER) FROM posts", "--db", "s.duckdb")
+    assert_user_error(result, "ConversionException")
+    assert "secret words" not in result.err and "changes the store" not in result.err

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from heard.errors import StoreError
-from heard.intervals import Interval, difference, median, median_draws, share, wilson
+from heard.intervals import Interval, difference, median, median_draws, resampled_totals, share, share_draws, wilson
 from heard.report.claims import claim_texts
 from heard.store import Store
 from heard.threads import analyse, build_forest, load_corpus, resolve_model
@@ -236,7 +236,9 @@ def test_claims_with_known_answers(store: Store):
     a, b, c = analyse(store).claims
     answer_a, _, _ = (t.answer for t in claim_texts((a, b, c)))
     assert a.enough_data and a.n == 12
-    assert (a.estimate, a.low, a.high) == (0.5, 0.5, 0.5)
+    # Every man's testimony got one silencing reply of two, every woman's none: the bootstrap never
+    # varies, but 6 and 6 testimonies are no certainty; the groups' Wilson intervals set the width.
+    assert a.estimate == 0.5 and a.low is not None and a.high is not None and 0 < a.low < 0.5 < a.high
     assert answer_a.startswith("Yes") and a.direction == "above_zero"
     assert b.enough_data and b.n == 10 and b.estimate == pytest.approx(0.4)
     assert b.low is not None and b.high is not None and b.low <= 0.4 <= b.high
@@ -308,10 +310,20 @@ def test_one_cluster_never_gives_a_zero_width_interval():
     # One derail, a 'not all men' one: the share is 1, but one post is no certainty.
     one = share(np.array([[1, 1]]), 0, 1, seed=0)
     assert one.value == 1.0 and one.high == 1.0 and one.low == pytest.approx(wilson(1, 1)[0]) and one.low < 0.25
-    # Many clusters: the bootstrap interval stands where it is already wider than Wilson's.
+    # Clusters that differ a lot: the bootstrap interval is wider than Wilson's and stands as it is.
     rows = np.array([[3, 3]] * 5 + [[0, 3]] * 5)
     spread = share(rows, 0, 1, seed=0)
-    assert spread.low <= wilson(15, 30)[0] and spread.high >= wilson(15, 30)[1]
+    boot = np.percentile(share_draws(resampled_totals(rows, seed=0), 0, 1), [2.5, 97.5])
+    assert spread.low < wilson(15, 30)[0] and (spread.low, spread.high) == pytest.approx(tuple(boot))
+    # A rate that is not a share (posts per thread) gets no Wilson floor: three per thread is 3.
+    per_thread = share(np.array([[3, 1]] * 12), 0, 1, seed=0, proportion=False)
+    assert (per_thread.value, per_thread.low, per_thread.high) == (3.0, 3.0, 3.0)
+    one_each = share(np.array([[1, 1]] * 12), 0, 1, seed=0, proportion=False)
+    assert (one_each.low, one_each.high) == (1.0, 1.0)
+    # Two one-thread groups, all silencing against none: the difference is not certain either.
+    a, b = share(np.array([[1, 1]]), 0, 1, seed=0), share(np.array([[0, 1]]), 0, 1, seed=1)
+    d = difference(a, np.ones(100), b, np.zeros(100))
+    assert d.value == 1.0 and d.low < 0.5 and d.high >= 1.0
     # A median of one value has no interval.
     alone, _ = median(np.array([3600.0]), seed=0)
     assert alone.value == 3600.0 and alone.low is None and alone.high is None

@@ -222,8 +222,9 @@ def ingest(files: tuple[Path, ...], db: str | None, text_col: str | None, id_col
         click.echo(json.dumps(summary.to_dict() | {"posts_in_store": total}, indent=2))
         return
     for f in summary.files:
+        repeats = f", {f.duplicates_in_input:,} repeated in the input" if f.duplicates_in_input else ""
         click.echo(f"{f.path}: {f.platform or '-'}, {f.read:,} read, {f.added:,} added, "
-                   f"{f.already_stored + f.duplicates_in_input:,} already stored, {f.rejected:,} rejected")
+                   f"{f.already_stored:,} already stored{repeats}, {f.rejected:,} rejected")
     click.echo(f"{summary.added:,} posts added; {total:,} in {settings.db}")
     if summary.rejected:
         click.echo(f"{summary.rejected:,} bad rows set aside in {summary.rejects_path}")
@@ -438,7 +439,7 @@ def sample(db: str | None, n: int, output: Path, stratify: str | None, seed: int
 @cli.group(invoke_without_command=True)
 @click.option("--db", help="DuckDB store whose posts to code. [HEARD_DB]")
 @click.option("--coder", help="your name as a coder (asked on the page when absent)")
-@click.option("--port", type=int, default=8765, show_default=True, help="port on 127.0.0.1")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="port on 127.0.0.1")
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to bind (keep the loopback unless you know why)")
 @click.option("--no-browser", is_flag=True, help="do not open a browser")
 @click.pass_context

@@ -13,6 +13,11 @@ interval is the 2.5th to 97.5th percentile of :data:`DRAWS` resamples
 (percentile bootstrap). A difference between two groups resamples each group
 on its own and takes the percentiles of the differences.
 
+A share of counts is never given a narrower interval than Wilson's score interval of the
+same counts (:func:`wilson`), and a difference never narrower than the one its two
+intervals imply (MOVER): a percentile bootstrap over a handful of clusters cannot show
+uncertainty it never resamples.
+
 The random generator is seeded, so the same store gives the same report.
 Work is done in chunks of resample weights (at most :data:`CHUNK_CELLS`
 cells), so memory stays small with a hundred thousand clusters.
@@ -166,7 +171,8 @@ def interval_from(value: float | None, draws: np.ndarray, n: int) -> Interval:
     return Interval(float(value), low, high, n)
 
 
-def share(rows: np.ndarray, num: int, den: int, *, seed: int, totals: np.ndarray | None = None) -> Interval:
+def share(rows: np.ndarray, num: int, den: int, *, seed: int, totals: np.ndarray | None = None,
+          proportion: bool = True) -> Interval:
     """Ratio of two column totals with a cluster-bootstrap interval.
 
     Args:
@@ -175,6 +181,9 @@ def share(rows: np.ndarray, num: int, den: int, *, seed: int, totals: np.ndarray
         den: column counted in the denominator.
         seed: offset added to :data:`SEED` (ignored when ``totals`` is given).
         totals: resampled totals of ``rows`` already drawn, to share one resample.
+        proportion: the numerator counts some of the units the denominator counts (a
+            share), so the interval is never narrower than Wilson's; ``False`` for a rate
+            such as posts per thread, which can exceed 1 and gets the bootstrap alone.
 
     Returns:
         The share, with ``n`` = number of clusters.
@@ -193,7 +202,8 @@ def share(rows: np.ndarray, num: int, den: int, *, seed: int, totals: np.ndarray
         totals = resampled_totals(rows, seed=seed)
     num_total = rows[:, num].sum()
     est = interval_from(num_total / den_total, share_draws(totals, num, den), int(rows.shape[0]))
-    counted = bool(np.all(rows[:, [num, den]] == np.round(rows[:, [num, den]]))) and 0 <= num_total <= den_total
+    counted = (proportion and bool(np.all(rows[:, [num, den]] == np.round(rows[:, [num, den]])))
+               and bool(np.all((rows[:, num] >= 0) & (rows[:, num] <= rows[:, den]))))
     if not counted or est.low is None or est.high is None:
         return est
     # The percentile bootstrap cannot show uncertainty it never resamples (one derail, all of one
@@ -274,11 +284,24 @@ def median(values: np.ndarray, *, seed: int) -> tuple[Interval, np.ndarray]:
 def difference(a: Interval, a_draws: np.ndarray, b: Interval, b_draws: np.ndarray) -> Interval:
     """``a - b`` with the interval of independently resampled differences; ``n`` = a.n + b.n.
 
+    The interval is never narrower than the one the two groups' own intervals imply
+    (MOVER, Zou and Donner 2008: ``d - sqrt((a - a.low)^2 + (b.high - b)^2)`` to
+    ``d + sqrt((a.high - a)^2 + (b - b.low)^2)``; with Wilson intervals, Newcombe's): a
+    bootstrap of two single-thread groups never varies, but their shares are uncertain.
+
     Example:
         >>> x = Interval(0.5, 0.4, 0.6, 10); y = Interval(0.2, 0.1, 0.3, 10)
-        >>> difference(x, np.full(5, 0.5), y, np.full(5, 0.2)).value
-        0.3
+        >>> d = difference(x, np.full(5, 0.5), y, np.full(5, 0.2))
+        >>> d.value, round(d.low, 3), round(d.high, 3)
+        (0.3, 0.159, 0.441)
     """
     if a.value is None or b.value is None:
         return Interval(None, None, None, a.n + b.n)
-    return interval_from(round(a.value - b.value, 12), a_draws - b_draws, a.n + b.n)
+    est = interval_from(round(a.value - b.value, 12), a_draws - b_draws, a.n + b.n)
+    if None in (est.low, est.high, a.low, a.high, b.low, b.high):
+        return est
+    assert est.value is not None and est.low is not None and est.high is not None
+    assert a.low is not None and a.high is not None and b.low is not None and b.high is not None
+    low = est.value - float(np.hypot(a.value - a.low, b.high - b.value))
+    high = est.value + float(np.hypot(a.high - a.value, b.value - b.low))
+    return Interval(est.value, min(est.low, low), max(est.high, high), est.n)

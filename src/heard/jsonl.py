@@ -40,6 +40,17 @@ class LineError(ValueError):
         self.fix = fix
 
 
+def kind_of(value: Any) -> str:
+    """What a JSON value is, never what it says (a value may be someone's words).
+
+    Example:
+        >>> kind_of(42), kind_of({"a": 1}), kind_of([1]), kind_of(True)
+        ('a number', 'an object', 'a list', 'a boolean')
+    """
+    kinds = ((bool, "a boolean"), ((int, float), "a number"), (dict, "an object"), ((list, tuple), "a list"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), f"a {type(value).__name__}")
+
+
 def invalid_json(exc: json.JSONDecodeError) -> str:
     """The "found" part of an error for text that is not JSON: the parser's reason and the column.
 

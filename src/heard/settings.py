@@ -79,7 +79,8 @@ class Settings:
             minimum = known[name].metadata["minimum"]
             if minimum is not None and value < minimum:
                 raise ConfigError(f"expected {name} of at least {minimum}, found {value}. "
-                                  f"Fix: set HEARD_{name.upper()} or --{name.replace('_', '-')} to {minimum} or more "
+                                  f"Fix: set HEARD_{name.upper()} (or --{name.replace('_', '-')} where the command has it) "
+                                  f"to {minimum} or more "
                                   f"(default {getattr(cls(), name):,})")
             out = replace(out, **{name: value})
         return out

@@ -56,7 +56,7 @@ from heard.errors import ConfigError, InputError
 from heard.ingest.platforms import ACCOUNT_KEYS
 from heard.ingest.readers import open_parquet
 from heard.ingest.timeparse import TimeFormatError, parse_time
-from heard.jsonl import LineError, read_jsonl
+from heard.jsonl import LineError, kind_of, read_jsonl
 from heard.parts import PARQUET_ENDINGS
 from heard.records import ACTS, Label
 from heard.store.keys import PseudonymKey
@@ -91,12 +91,6 @@ _Row = tuple[int, Any, str, "str | None", dict[str, Any]]
 """A post and its thread columns as read (raw values, by column name)."""
 
 
-def _kind(value: Any) -> str:
-    """What a JSON value is, never what it says: "a number", "an object"."""
-    kinds = ((bool, "a boolean"), ((int, float), "a number"), (dict, "an object"), (list, "a list"))
-    return next((name for kind, name in kinds if isinstance(value, kind)), f"a {type(value).__name__}")
-
-
 def _line(row: Any) -> tuple[Any, str, str | None, dict[str, Any]]:
     """(id, text, context, thread columns) of one input line."""
     if not isinstance(row, dict):
@@ -105,10 +99,10 @@ def _line(row: Any) -> tuple[Any, str, str | None, dict[str, Any]]:
         raise ValueError("no 'text' key" if "text" not in row else "a null 'text'")
     text = row["text"]
     if not isinstance(text, str):
-        raise ValueError(f"{_kind(text)} 'text' (expected a string: the post's words; an empty text is fine)")
+        raise ValueError(f"{kind_of(text)} 'text' (expected a string: the post's words; an empty text is fine)")
     context = row.get("context")
     if context is not None and not isinstance(context, str):
-        raise ValueError(f"{_kind(context)} 'context' (expected a string or null: the parent post or thread title)")
+        raise ValueError(f"{kind_of(context)} 'context' (expected a string or null: the parent post or thread title)")
     for key, value in (("id", json.dumps(row.get("id"), ensure_ascii=False)), ("text", text), ("context", context or "")):
         half = _SURROGATE.search(value)
         if half:
@@ -282,7 +276,7 @@ def _text_value(value: Any, field: str = "parent_id") -> str | None:
     if field == "author" and isinstance(value, dict):
         value = next((value[k] for k in ACCOUNT_KEYS if value.get(k) not in (None, "")), value)
     if isinstance(value, (dict, list, tuple)):
-        raise ValueError(f"{_kind(value)} {field!r} (expected a string or a number"
+        raise ValueError(f"{kind_of(value)} {field!r} (expected a string or a number"
                          + (", or an account object with a handle" if field == "author" else "") + ")")
     if value is None or value == "":
         return None

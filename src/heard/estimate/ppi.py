@@ -113,14 +113,18 @@ def model_only_share(model: np.ndarray) -> ShareEstimate:
         return ShareEstimate(0.0, 0.0, 0.0, 0.0, 0.0, "model_only", 0, 0.0, None)
     p = float(f.mean())
     se = float(np.sqrt(max(p * (1 - p), 0.0) / n))
-    low, high = _clip(p - Z95 * se), _clip(p + Z95 * se)
-    # A share of exactly 0 or 1 has a binomial standard error of 0; as in ppi_share, the rule
-    # of three keeps the interval from claiming certainty: 0 of n posts may still be 3/n.
+    low, high = _rule_of_three(p, _clip(p - Z95 * se), _clip(p + Z95 * se), n)
+    return ShareEstimate(p, p, low, high, se, "model_only", 0, 0.0, None)
+
+
+def _rule_of_three(p: float, low: float, high: float, n: float) -> tuple[float, float]:
+    """A share of exactly 0 or 1 has a binomial standard error of 0; as in :func:`ppi_share`,
+    the rule of three keeps its interval from claiming certainty: 0 of n posts may still be 3/n."""
     if p == 0.0:
         high = max(high, min(1.0, 3.0 / n))
     if p == 1.0:
         low = min(low, max(0.0, 1 - 3.0 / n))
-    return ShareEstimate(p, p, low, high, se, "model_only", 0, 0.0, None)
+    return low, high
 
 
 def ppi_share(model: np.ndarray, coded: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None,
@@ -204,6 +208,8 @@ def model_only_ratio(model_num: np.ndarray, model_den: np.ndarray, model_se: flo
     Example:
         >>> round(model_only_ratio(np.array([1.0, 0, 0, 0]), np.array([1.0, 1, 0, 0])).estimate, 2)
         0.5
+        >>> model_only_ratio(np.zeros(4), np.ones(4)).high   # none of 4 derails: up to 3 in 4
+        0.75
     """
     fa, fb = np.asarray(model_num, dtype=np.float64), np.asarray(model_den, dtype=np.float64)
     total = float(fb.sum())
@@ -211,7 +217,8 @@ def model_only_ratio(model_num: np.ndarray, model_den: np.ndarray, model_se: flo
         return ShareEstimate(0.0, 0.0, 0.0, 0.0, 0.0, "model_only", 0, 0.0, None)
     p = float(fa.sum()) / total
     se = float(np.sqrt(max(p * (1 - p), 0.0) / total)) if model_se is None else model_se
-    return ShareEstimate(p, p, _clip(p - Z95 * se), _clip(p + Z95 * se), se, "model_only", 0, 0.0, None)
+    low, high = _rule_of_three(p, _clip(p - Z95 * se), _clip(p + Z95 * se), total)
+    return ShareEstimate(p, p, low, high, se, "model_only", 0, 0.0, None)
 
 
 def ppi_ratio(model_num: np.ndarray, model_den: np.ndarray, coded: np.ndarray, truth_num: np.ndarray,

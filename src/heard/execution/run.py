@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,10 +64,12 @@ def classify_partitioned(
     source, target = Path(in_path), Path(out_path)
     existed = target.exists()
     try:
-        return _classify_partitions(source, target, heads, encoder, cluster, device, max_chars, classifier, progress, key_path)
+        return _classify_partitions(source, target, heads=heads, encoder=encoder, cluster=cluster, device=device,
+                                    max_chars=max_chars, classifier=classifier, progress=progress, key_path=key_path)
     except BaseException:
         if not existed:
-            _remove_empty(target)  # a run that failed before its first part was written leaves nothing behind
+            with contextlib.suppress(OSError):  # never hide the run's own error behind this clean-up's
+                _remove_empty(target)  # a run that failed before its first part was written leaves nothing behind
         raise
 
 
@@ -79,7 +82,7 @@ def _remove_empty(folder: Path) -> None:
     folder.rmdir()
 
 
-def _classify_partitions(source: Path, target: Path, heads: str | None, encoder: str | None, cluster: str | None,
+def _classify_partitions(source: Path, target: Path, *, heads: str | None, encoder: str | None, cluster: str | None,
                          device: str, max_chars: int, classifier: Classifier | None,
                          progress: Callable[[int], None] | None, key_path: str | Path | None) -> RunSummary:
     partitions = plan_partitions(source, target, key_path)

@@ -34,6 +34,7 @@ from typing import Any
 from heard.ingest.columns import ColumnMap
 from heard.ingest.html_text import html_to_text
 from heard.ingest.timeparse import TimeFormatError, parse_time
+from heard.jsonl import kind_of
 
 PLATFORMS = ("x", "reddit", "bluesky", "mastodon", "document", "generic")
 
@@ -284,7 +285,7 @@ def _str(value: Any, field: str, flag: str | None = None) -> str | None:
         return None
     if isinstance(value, (dict, list, tuple)):
         where = f"map the column that holds it with {flag}, " if flag else "check the export, "
-        raise RowError(f"expected a string or a number in {field!r}", f"found {_kind(value)}",
+        raise RowError(f"expected a string or a number in {field!r}", f"found {kind_of(value)}",
                        where + "convert the export, or pass --skip-bad")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -309,23 +310,11 @@ def _author(value: Any, field: str, flag: str | None = None) -> str | None:
     return _str(value, field, flag)
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
 def _require_text(value: Any, field: str) -> str:
     if value is None:
         raise RowError(f"expected a text in {field!r}", "found no value", "fill it in, map another column with --text-col, or pass --skip-bad")
     if not isinstance(value, str):
-        raise RowError(f"expected a text (a string) in {field!r}", f"found {_kind(value)}",
+        raise RowError(f"expected a text (a string) in {field!r}", f"found {kind_of(value)}",
                        "map the column that holds the post's words with --text-col, convert the export, or pass --skip-bad")
     return value
 

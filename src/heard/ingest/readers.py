@@ -21,10 +21,13 @@ import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from heard.errors import ConfigError, InputError
 from heard.jsonl import invalid_json
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
@@ -390,7 +393,7 @@ def read_csv(path: Path, encoding: str = "utf-8") -> Iterator[Row | BadRow]:
         yield Row(start, dict(zip(header, fields)))
 
 
-def open_parquet(path: Path) -> Any:
+def open_parquet(path: Path) -> pq.ParquetFile:
     """``pyarrow.parquet.ParquetFile`` of ``path``: its schema and batches; one error for a damaged file,
     shared by ``heard ingest`` and ``heard classify``.
 

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -530,7 +530,15 @@ class Store:
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()
         except duckdb.Error as exc:
-            raise StoreError(f"{_query_problem(exc)}: {_safe_detail(exc)}. Fix: {_query_fix(exc)}") from None
+            raise StoreError(f"{_query_problem(exc)}: {_safe_detail(exc, sql, self._names())}. Fix: {_query_fix(exc)}") from None
+
+    def _names(self) -> set[str]:
+        """Every table, view and column name of the store (what an error about the query may quote)."""
+        try:
+            rows = self.con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+        except duckdb.Error:
+            return set()
+        return {str(name) for row in rows for name in row}
 
 
 @cache
@@ -605,19 +613,41 @@ _SANDBOXED = ("disabled by configuration", "configuration has been locked", "ext
 
 
 _QUERY_ONLY = (duckdb.ParserException, duckdb.CatalogException, duckdb.BinderException, duckdb.PermissionException)
-"""DuckDB errors whose message quotes the query (names, syntax), never a stored value."""
+"""DuckDB errors whose message is about the query (names, syntax) rather than about a stored value."""
+
+_QUOTED = re.compile(r'"([^"]*)"|\'([^\']*)\'')
 
 
-def _safe_detail(exc: duckdb.Error) -> str:
+def _is_read_only(exc: duckdb.Error) -> bool:
+    """The store refused a change (by the error's kind and DuckDB's fixed wording, never by a quoted value)."""
+    first = _first_line(exc)
+    return (isinstance(exc, duckdb.InvalidInputException) and first.startswith("Invalid Input Error: Cannot execute statement")
+            and first.endswith("read-only mode!"))
+
+
+def _safe_detail(exc: duckdb.Error, sql: str = "", names: Collection[str] = ()) -> str:
     """DuckDB's first line when it can only quote the query; otherwise just the kind of error,
     since messages such as a failed conversion quote the stored value — which may be a post's text.
+
+    A message about the query is shown only when every quoted word in it is in the query or
+    names a table or column (``names``): a column made from stored values (``PIVOT ... ON text``)
+    would otherwise carry a post's words into the error.
 
     Example:
         >>> "my story" in _safe_detail(duckdb.ConversionException("Could not convert string 'my story' to INT32"))
         False
+        >>> _safe_detail(duckdb.BinderException('Binder Error: Referenced column "nosuch" not found'), "SELECT nosuch FROM posts")
+        'Binder Error: Referenced column "nosuch" not found'
     """
-    if isinstance(exc, _QUERY_ONLY) or "read-only mode" in str(exc):
-        return _first_line(exc).rstrip(".!")
+    first = _first_line(exc).rstrip(".!")
+    if _is_read_only(exc):
+        return first
+    if isinstance(exc, _QUERY_ONLY):
+        known = sql.lower()
+        lowered = {n.lower() for n in names}
+        quoted = [a or b for a, b in _QUOTED.findall(first)]
+        if all(q.lower() in known or q.lower() in lowered for q in quoted):
+            return first
     return f"{type(exc).__name__} (DuckDB's message is not shown: it can quote stored values, such as post text)"
 
 
@@ -627,7 +657,7 @@ def _query_problem(exc: duckdb.Error) -> str:
         return ("expected SQL that reads the store's tables, found one that reaches outside them "
                 "(heard sql cannot read or write other files, attach databases, change settings, "
                 "install or load extensions, or use the network)")
-    if "read-only mode" in text:
+    if _is_read_only(exc):
         return "expected SQL that reads, found one that changes the store (heard sql is read-only)"
     return "expected a valid SQL query, found an error"
 
@@ -637,7 +667,7 @@ def _query_fix(exc: duckdb.Error) -> str:
     if isinstance(exc, duckdb.PermissionException) or any(s in text for s in _SANDBOXED):
         return ("query the tables listed by `heard sql --tables`; to save results use "
                 "`heard sql ... --format csv > file.csv` or `heard export`")
-    if "read-only mode" in text:
+    if _is_read_only(exc):
         return "change the store through heard's commands (ingest, label); query it with SELECT"
     return "see the tables with `heard sql --tables`"
 

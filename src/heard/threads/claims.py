@@ -302,7 +302,7 @@ def answer_c(corpus: Corpus, frames: Frames) -> AccountabilityClaim:
     for name, rows, seed in (("with", with_derail, 500), ("without", without, 510)):
         totals = resampled_totals(rows, seed=seed)
         parts[name] = (share(rows, 0, 1, seed=0, totals=totals), share_draws(totals, 0, 1),
-                       share(rows, 0, 2, seed=0, totals=totals))
+                       share(rows, 0, 2, seed=0, totals=totals, proportion=False))  # posts per thread
     diff = difference(parts["with"][0], parts["with"][1], parts["without"][0], parts["without"][1])
     # n of the shares above counts threads, as the bootstrap resamples threads.
     enough_nam = frames.derails >= MIN_DERAILS

@@ -116,17 +116,26 @@ def check_port(host: str, port: int, flag: str = "--port") -> None:
         >>> check_port("127.0.0.1", 0)  # port 0: the system picks a free one
     """
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"{flag} {port}: expected a free port on {host}, found port {port} in use (by another server, "
-                              f"or an earlier heard still running). Fix: pass {flag} {port + 1 if port < 65535 else 8000} "
-                              "or another free port, or stop the program using it") from None
         raise ConfigError(f"--host {host}: expected an address this machine can listen on, found that it cannot "
                           f"({exc.strerror or exc}). Fix: pass --host 127.0.0.1 or an address of this machine") from None
+    for family, kind, proto, _, address in addresses:  # uvicorn binds every address the host resolves to
+        try:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(f"{flag} {port}: expected a free port on {host}, found port {port} in use (by another server, "
+                                  f"or an earlier heard still running). Fix: pass {flag} {port + 1 if port < 65535 else 8000} "
+                                  "or another free port, or stop the program using it") from None
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise ConfigError(f"{flag} {port}: expected a port this user may listen on, found it refused "
+                                  f"({exc.strerror or exc}; ports below 1024 need privileges). Fix: pass {flag} 8000 "
+                                  "or another port above 1023") from None
+            raise ConfigError(f"--host {host}: expected an address this machine can listen on, found that it cannot "
+                              f"({exc.strerror or exc}). Fix: pass --host 127.0.0.1 or an address of this machine") from None
 
 
 class Guard:
