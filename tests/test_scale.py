@@ -105,6 +105,16 @@ def test_a_folder_run_that_fails_before_any_part_leaves_no_output_folder(heard: 
     assert not (sandbox / "labelled").exists()
 
 
+def test_output_names_that_would_mislead_are_refused(heard: Callable[..., Result], sandbox: Path) -> None:
+    (sandbox / "parts").mkdir()
+    (sandbox / "parts" / "a.jsonl").write_text('{"id": 1, "text": "me too"}\n')
+    # a folder's labels are a folder: "-o lab.jsonl" made a folder named like a file
+    assert_user_error(heard("classify", "parts", "-o", "lab.jsonl"), "expected a folder name", "-o lab")
+    # one file's labels: the name sets the format, and ".txt" would have been JSON lines
+    assert_user_error(heard("classify", "parts/a.jsonl", "-o", "o.txt"), "ending in .jsonl", "-o o.jsonl")
+    assert not (sandbox / "lab.jsonl").exists() and not (sandbox / "o.txt").exists()
+
+
 def test_a_folder_output_of_another_model_is_refused(heard: Callable[..., Result], sandbox: Path) -> None:
     _parts(sandbox / "in", [2])
     (sandbox / "out").mkdir()

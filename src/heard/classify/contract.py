@@ -71,6 +71,11 @@ MAX_LINE_CHARS = 100_000
 _PARQUET_ROWS = 8192
 
 
+OUTPUT_JSONL_ENDINGS = (".jsonl", ".ndjson", ".json")
+"""Output names that get JSON lines (``.json`` too: a folder's output parts mirror its input parts'
+names); the others that classify writes end in :data:`PARQUET_ENDINGS`."""
+
+
 def file_format(path: str | Path) -> str:
     """``"parquet"`` for a name ending in ``.parquet`` or ``.pq``, else ``"jsonl"``.
 
@@ -160,6 +165,9 @@ def check_paths(in_path: str | Path, out_path: str | Path) -> None:
                           "Fix: write the labels to another file (for example -o labels.jsonl); heard classify would replace its input")
     if target.is_dir():
         raise ConfigError(f"-o {target}: expected an output file, found a folder. Fix: name a file, for example -o {target / 'labels.jsonl'}")
+    if target.suffix.lower() not in (*PARQUET_ENDINGS, *OUTPUT_JSONL_ENDINGS):
+        raise ConfigError(f"-o {target}: expected a name ending in .jsonl (JSON lines) or .parquet, which sets the output's format, "
+                          f"found {repr(target.suffix) if target.suffix else 'no ending'}. Fix: pass -o {target.with_suffix('.jsonl')}")
     if not folder.is_dir():
         raise ConfigError(f"-o {target}: expected an existing folder for the output, found none at {folder}. Fix: create it first (mkdir -p {folder})")
     if not os.access(folder, os.W_OK):
@@ -217,7 +225,7 @@ def read_posts(path: str | Path, max_chars: int = MAX_LINE_CHARS) -> Iterator[Po
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "in.jsonl"
         >>> _ = path.write_text('{"id": 7, "text": "me too"}\\n')
         >>> list(read_posts(path))
-        [(1, 7, 'me too')]
+        [(1, 7, 'me too', None)]
     """
     return ((number, post_id, text, context) for number, post_id, text, context, _ in _read(Path(path), max_chars))
 

@@ -69,6 +69,9 @@ def plan_partitions(in_path: str | Path, out_path: str | Path, key_path: str | P
         raise InputError(str(source), "expected a JSONL or Parquet file, or a folder of them", "found nothing there", "check the path")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"-o {target}: expected a folder for the labels of the folder {source}, found a file. Fix: name a new folder")
+    if not target.exists() and target.suffix.lower() in PART_ENDINGS:
+        raise ConfigError(f"-o {target}: expected a folder name for the labels of the folder {source} (one output part per input "
+                          f"part), found a file name. Fix: pass -o {target.with_suffix('')} or another folder name")
     if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
         raise ConfigError(f"-o {target}: expected an output folder outside the input {source}, found it inside. "
                           "Fix: write the labels to a folder beside the input")
