@@ -53,7 +53,7 @@ import pyarrow.parquet as pq
 
 from heard.classify.classifier import Classifier
 from heard.errors import ConfigError, InputError
-from heard.ingest.platforms import ACCOUNT_KEYS
+from heard.ingest.platforms import account_key
 from heard.ingest.readers import open_parquet
 from heard.ingest.timeparse import TimeFormatError, parse_time
 from heard.jsonl import LineError, kind_of, read_jsonl
@@ -276,13 +276,13 @@ def _thread_types(source: Path) -> dict[str, pa.DataType]:
 
 def _text_value(value: Any, field: str = "parent_id") -> str | None:
     """A parent id or author as text, as ingest reads them (``None`` and "" are none; 7.0 is "7";
-    an author given as an account object is read by its handle, :data:`ACCOUNT_KEYS`).
+    an author given as an account object is read by its handle, :func:`account_key`).
 
     Raises:
         ValueError: an object or a list, whose repr would otherwise be stored (or pseudonymised).
     """
-    if field == "author" and isinstance(value, dict):
-        value = next((value[k] for k in ACCOUNT_KEYS if value.get(k) not in (None, "")), value)
+    if field == "author" and isinstance(value, dict) and (key := account_key(value)) is not None:
+        value = value[key]
     if isinstance(value, (dict, list, tuple)):
         raise ValueError(f"{kind_of(value)} {field!r} (expected a string or a number"
                          + (", or an account object with a handle" if field == "author" else "") + ")")

@@ -298,10 +298,20 @@ heard takes the first one filled: the handle first, so that ``{"screen_name": "b
 get the same pseudonym."""
 
 
+def account_key(value: dict[str, Any]) -> str | None:
+    """Which key of an account object names it: the first of :data:`ACCOUNT_KEYS` that is filled.
+
+    Example:
+        >>> account_key({"id": 7, "screen_name": "bob"}), account_key({"name": "Bob"})
+        ('screen_name', None)
+    """
+    return next((k for k in ACCOUNT_KEYS if value.get(k) not in (None, "")), None)
+
+
 def _author(value: Any, field: str, flag: str | None = None) -> str | None:
     """A generic record's author: a string or a number, or an account object by its handle (else its id)."""
     if isinstance(value, dict):
-        key = next((k for k in ACCOUNT_KEYS if value.get(k) not in (None, "")), None)
+        key = account_key(value)
         if key is None:
             raise RowError(f"expected a handle in {field!r} (a string, or an object with one of {', '.join(ACCOUNT_KEYS)})",
                            "found an object without one", f"map the column that holds the author with {flag or '--author-col'}, "
