@@ -396,3 +396,10 @@ def test_classify_reads_an_author_object_by_its_handle_and_refuses_a_list(heard,
     result = heard("classify", "bad.jsonl", "-o", "bad_out.jsonl")
     assert_user_error(result, "bad.jsonl:1", "a list 'author'")
     assert "bob" not in result.err and not (sandbox / "bad_out.jsonl").exists()
+
+
+def test_a_parent_id_that_is_a_list_is_refused_for_every_output_format(heard, sandbox: Path) -> None:
+    (sandbox / "in.jsonl").write_text('{"id": 1, "text": "me too", "parent_id": ["x"]}\n')
+    for out in ("out.jsonl", "out.parquet"):
+        assert_user_error(heard("classify", "in.jsonl", "-o", out), "in.jsonl:1", "a list 'parent_id'")
+        assert not (sandbox / out).exists()

@@ -303,7 +303,9 @@ class _Threads:
     def __call__(self, number: int, raw: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         try:
-            parent = _text_value(raw["parent_id"]) if "parent_id" in raw and self.parent_as_text else raw.get("parent_id")
+            # Checked on every path (an object or list is refused); text only where the column is text.
+            parent_text = _text_value(raw["parent_id"]) if "parent_id" in raw else None
+            parent = parent_text if self.parent_as_text else raw.get("parent_id")
             author = _text_value(raw["author"], "author") if "author" in raw else None
         except ValueError as exc:
             raise InputError(str(self.path), "expected thread columns heard can read", f"found {exc}",
